@@ -1,0 +1,75 @@
+"""Shared fixtures: personas and switches for the parts that need real services.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points there (CI runs
+both). Tests marked ``postgres`` skip on SQLite; ``celery_worker`` tests also need
+``TEST_CELERY_BROKER_URL`` (Redis); ``browser`` tests need /usr/bin/chromium.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_worker = pytest.mark.skip(
+        reason="needs PostgreSQL and a Redis broker (set DATABASE_URL and TEST_CELERY_BROKER_URL)"
+    )
+    skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+        if "celery_worker" in item.keywords and not (
+            ON_POSTGRES and os.getenv("TEST_CELERY_BROKER_URL")
+        ):
+            item.add_marker(skip_worker)
+        if "browser" in item.keywords and not shutil.which(CHROMIUM):
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded evidence files land in a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password() -> str:
+    return "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def staff_user(django_user_model, password):
+    """A market-regulation staff member with every model permission (admin, import, export)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        username="staff", password=password, is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["provinces", "targets", "tasks"])
+    )
+    return user
+
+
+@pytest.fixture
+def viewer(django_user_model, password):
+    """A logged-in reader (a leader or evaluator) with no admin rights."""
+    return django_user_model.objects.create_user(username="leader", password=password)
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
