@@ -1,0 +1,10 @@
+"""Liveness for docker-compose and load balancers: the database answers a query."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
