@@ -1,0 +1,41 @@
+"""Celery jobs for progress: thin wrappers that parse their arguments and call the service.
+
+Both are idempotent (they replace the results for a date), so ``acks_late`` is safe: a job
+redelivered after a worker died just recomputes the same rows. Database hiccups retry with
+exponential back-off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from targets.services import progress_recompute
+
+RETRY_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def _as_of(value: str | None) -> dt.date:
+    return dt.date.fromisoformat(value) if value else timezone.localdate()
+
+
+@shared_task(**RETRY_OPTIONS)
+def recompute_indicator_progress(indicator_id: int, as_of: str | None = None) -> int:
+    """Recompute one indicator's targets as of a date (ISO string; default today)."""
+    return progress_recompute(as_of=_as_of(as_of), indicator_ids=[indicator_id]).pk
+
+
+@shared_task(**RETRY_OPTIONS)
+def recompute_all_progress(as_of: str | None = None) -> int:
+    """Recompute every target as of a date (ISO string; default today): nightly and on demand."""
+    return progress_recompute(as_of=_as_of(as_of)).pk

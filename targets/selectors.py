@@ -1,0 +1,373 @@
+"""Reads for the progress engine and the dashboards: querysets turned into pandas frames.
+
+Every selector costs a fixed number of queries whatever the data size (one ``.values()`` query
+each, joins and subqueries done by the database), so a recomputation over every target in every
+province costs what one over a single indicator does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from provinces.models import ReviewStatus
+from targets.models import ProgressReport, ProgressResult, Target
+from tasks.models import Task, TaskUpdate
+
+# The input contract of targets.progress.compute_progress, then columns the pages show.
+TARGET_COLUMNS: tuple[str, ...] = (
+    "target_id",
+    "indicator_id",
+    "document_id",
+    "province",
+    "area",
+    "category",
+    "measure_kind",
+    "direction",
+    "unit",
+    "plan_base_year",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "comparator",
+    "lower_bound",
+    "indicator_code",
+    "indicator_name",
+    "attribute",
+    "document_slug",
+    "province_name",
+    "category_name",
+)
+REPORT_COLUMNS: tuple[str, ...] = (
+    "report_id",
+    "indicator_id",
+    "as_of",
+    "value",
+    "done",
+    "approved_at",
+    "is_demo",
+)
+TASK_STATUS_COLUMNS: tuple[str, ...] = (
+    "task_id",
+    "document_id",
+    "province",
+    "task_number",
+    "task_title",
+    "department_id",
+    "department_name",
+    "role",
+    "status",
+    "percent",
+    "status_as_of",
+)
+RESULT_FIELDS: tuple[str, ...] = (
+    "as_of",
+    "computed_at",
+    "latest_value",
+    "latest_date",
+    "baseline_value",
+    "baseline_date",
+    "baseline_source",
+    "achieved",
+    "completion",
+    "completion_display",
+    "time_elapsed",
+    "pace_status",
+    "outlook",
+    "outlook_ratio",
+    "projection",
+    "method",
+    "n_points",
+    "score",
+)
+
+# The stored results joined with their targets: the target's printed baseline is renamed, since
+# the result's baseline_value is the one the method used (printed, 0 or the earliest report).
+RESULT_FRAME_COLUMNS: tuple[str, ...] = (
+    *(
+        {"baseline_year": "printed_baseline_year", "baseline_value": "printed_baseline_value"}.get(
+            name, name
+        )
+        for name in TARGET_COLUMNS
+    ),
+    *RESULT_FIELDS,
+    "explanation",
+)
+
+_TARGET_VALUES = {
+    "target_id": F("id"),
+    "indicator_id_": F("indicator_id"),
+    "document_id": F("indicator__document_id"),
+    "province": F("indicator__document__province__code"),
+    "province_name": F("indicator__document__province__name"),
+    "document_slug": F("indicator__document__slug"),
+    "plan_base_year": F("indicator__document__base_year"),
+    "area": F("indicator__area"),
+    "category": F("indicator__category__code"),
+    "category_name": F("indicator__category__name"),
+    "measure_kind": F("indicator__measure_kind"),
+    "direction": F("indicator__direction"),
+    "unit": F("indicator__unit"),
+    "baseline_year": F("indicator__baseline_year"),
+    "baseline_value": F("indicator__baseline_value"),
+    "target_year": F("year"),
+    "target_value": F("value"),
+    "comparator_": F("comparator"),
+    "lower_bound_": F("lower_bound"),
+    "indicator_code": F("indicator__code"),
+    "indicator_name": F("indicator__name"),
+    "attribute": F("indicator__attribute"),
+}
+_NUMERIC_TARGET_COLUMNS = ("baseline_value", "target_value", "lower_bound")
+
+
+def _ids(values: Iterable[int] | None) -> list[int] | None:
+    return None if values is None else sorted({int(v) for v in values})
+
+
+def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def _decimals_to_float(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(
+            "float64"
+        )
+
+
+def targets_queryset(
+    *,
+    document_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+    province_codes: Iterable[str] | None = None,
+    target_years: Iterable[int] | None = None,
+) -> QuerySet[Target]:
+    """The targets in a scope; None means no restriction on that key."""
+    queryset = Target.objects.all()
+    if document_ids is not None:
+        queryset = queryset.filter(indicator__document_id__in=_ids(document_ids))
+    if indicator_ids is not None:
+        queryset = queryset.filter(indicator_id__in=_ids(indicator_ids))
+    if province_codes is not None:
+        queryset = queryset.filter(indicator__document__province__code__in=list(province_codes))
+    if target_years is not None:
+        queryset = queryset.filter(year__in=list(target_years))
+    return queryset
+
+
+def targets_frame(
+    *,
+    document_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+    province_codes: Iterable[str] | None = None,
+    target_years: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """One row per target with what compute_progress needs (TARGET_COLUMNS); one query.
+
+    Decimals become floats; ``category`` is the category code or None.
+    """
+    rows = (
+        targets_queryset(
+            document_ids=document_ids,
+            indicator_ids=indicator_ids,
+            province_codes=province_codes,
+            target_years=target_years,
+        )
+        .order_by(
+            "indicator__document__province__sort_order",
+            "indicator__document__period_start",
+            "indicator__document__slug",
+            "indicator__sort_order",
+            "indicator_id",
+            "year",
+        )
+        .values(**_TARGET_VALUES)
+    )
+    records = [
+        {
+            **row,
+            "indicator_id": row.pop("indicator_id_"),
+            "comparator": row.pop("comparator_"),
+            "lower_bound": row.pop("lower_bound_"),
+        }
+        for row in rows
+    ]
+    frame = _frame(records, TARGET_COLUMNS)
+    _decimals_to_float(frame, _NUMERIC_TARGET_COLUMNS)
+    for column in ("target_id", "indicator_id", "document_id", "plan_base_year", "target_year"):
+        frame[column] = frame[column].astype("int64")
+    frame["baseline_year"] = pd.to_numeric(frame["baseline_year"], errors="coerce").astype("Int64")
+    return frame
+
+
+def approved_reports_frame(
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    document_ids: Iterable[int] | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Approved reports (REPORT_COLUMNS), dated on or before ``as_of`` when given; one query.
+
+    ``as_of`` is datetime64 (the report's date), ``value`` float (NaN for milestones), ``done``
+    nullable boolean and ``approved_at`` the review time as naive UTC datetime64, which the
+    engine uses to let the later-approved of two reports on one date win.
+    """
+    queryset = ProgressReport.objects.filter(review_status=ReviewStatus.APPROVED)
+    if indicator_ids is not None:
+        queryset = queryset.filter(indicator_id__in=_ids(indicator_ids))
+    if document_ids is not None:
+        queryset = queryset.filter(indicator__document_id__in=_ids(document_ids))
+    if as_of is not None:
+        queryset = queryset.filter(as_of__lte=as_of)
+    rows = queryset.order_by("indicator_id", "as_of", "reviewed_at", "id").values(
+        "indicator_id",
+        "as_of",
+        "value",
+        "done",
+        "is_demo",
+        report_id=F("id"),
+        approved_at=F("reviewed_at"),
+    )
+    frame = _frame(list(rows), REPORT_COLUMNS)
+    frame["report_id"] = frame["report_id"].astype("int64")
+    frame["indicator_id"] = frame["indicator_id"].astype("int64")
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
+    _decimals_to_float(frame, ["value"])
+    frame["done"] = frame["done"].astype("boolean")
+    frame["is_demo"] = frame["is_demo"].astype(bool)
+    approved = pd.to_datetime(frame["approved_at"], utc=True)
+    frame["approved_at"] = approved.dt.tz_localize(None).astype("datetime64[ns]")
+    return frame
+
+
+def task_status_frame(
+    *,
+    document_ids: Iterable[int] | None = None,
+    province_codes: Iterable[str] | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Each task's latest approved status (on or before ``as_of``) per responsible department.
+
+    One row per (task, department) with TASK_STATUS_COLUMNS; a task without departments gets one
+    row with department_id None, a task without an approved update has status None (the
+    roll-up's 未填报). "Latest" is the latest as-of date, then the later review. One query: the
+    latest update is a correlated subquery.
+    """
+    updates = TaskUpdate.objects.filter(task=OuterRef("pk"), review_status=ReviewStatus.APPROVED)
+    if as_of is not None:
+        updates = updates.filter(as_of__lte=as_of)
+    latest = updates.order_by("-as_of", "-reviewed_at", "-id")
+    queryset = Task.objects.all()
+    if document_ids is not None:
+        queryset = queryset.filter(document_id__in=_ids(document_ids))
+    if province_codes is not None:
+        queryset = queryset.filter(document__province__code__in=list(province_codes))
+    rows = (
+        queryset.annotate(
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_percent=Subquery(latest.values("percent")[:1]),
+            latest_as_of=Subquery(latest.values("as_of")[:1]),
+        )
+        .order_by("document_id", "sort_order", "id", "assignments__sort_order")
+        .values(
+            "document_id",
+            task_id=F("id"),
+            province=F("document__province__code"),
+            task_number=F("number"),
+            task_title=F("title"),
+            department_id=F("assignments__department_id"),
+            department_name=F("assignments__department__name"),
+            role=F("assignments__role"),
+            status=F("latest_status"),
+            percent=F("latest_percent"),
+            status_as_of=F("latest_as_of"),
+        )
+    )
+    frame = _frame(list(rows), TASK_STATUS_COLUMNS)
+    frame["department_id"] = pd.to_numeric(frame["department_id"], errors="coerce").astype("Int64")
+    frame["percent"] = pd.to_numeric(frame["percent"], errors="coerce").astype("Int64")
+    frame["status_as_of"] = pd.to_datetime(frame["status_as_of"]).astype("datetime64[ns]")
+    return frame
+
+
+def latest_results_as_of(*, on_or_before: dt.date | None = None) -> dt.date | None:
+    """The most recent date with stored results (on or before a date), or None."""
+    queryset = ProgressResult.objects.all()
+    if on_or_before is not None:
+        queryset = queryset.filter(as_of__lte=on_or_before)
+    return queryset.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def progress_results_frame(
+    *,
+    as_of: dt.date | None = None,
+    document_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+    province_codes: Iterable[str] | None = None,
+    target_ids: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Stored results joined with their targets, for the pages and the CSV export; one query.
+
+    With ``as_of`` only that date's results; without it every date (the status history, ordered
+    by target then date). Columns: TARGET_COLUMNS, RESULT_FIELDS and ``explanation`` (the
+    sentence stored with the inputs); the target's printed baseline is ``printed_baseline_*``.
+    Targets without a stored result are left out.
+    """
+    queryset = ProgressResult.objects.all()
+    if as_of is not None:
+        queryset = queryset.filter(as_of=as_of)
+    if document_ids is not None:
+        queryset = queryset.filter(target__indicator__document_id__in=_ids(document_ids))
+    if indicator_ids is not None:
+        queryset = queryset.filter(target__indicator_id__in=_ids(indicator_ids))
+    if province_codes is not None:
+        queryset = queryset.filter(
+            target__indicator__document__province__code__in=list(province_codes)
+        )
+    if target_ids is not None:
+        queryset = queryset.filter(target_id__in=_ids(target_ids))
+    target_values = {
+        f"t_{name}": F(f"target__{expr.name}") for name, expr in _TARGET_VALUES.items()
+    }
+    rows = queryset.order_by(
+        "target__indicator__document__province__sort_order",
+        "target__indicator__document__period_start",
+        "target__indicator__document__slug",
+        "target__indicator__sort_order",
+        "target__indicator_id",
+        "target__year",
+        "as_of",
+    ).values(*RESULT_FIELDS, "inputs", **target_values)
+    records = []
+    for row in rows:
+        record = {name: row.pop(f"t_{name}") for name in _TARGET_VALUES}
+        record["indicator_id"] = record.pop("indicator_id_")
+        record["comparator"] = record.pop("comparator_")
+        record["lower_bound"] = record.pop("lower_bound_")
+        record["printed_baseline_year"] = record.pop("baseline_year")
+        record["printed_baseline_value"] = record.pop("baseline_value")
+        record["explanation"] = (row.pop("inputs") or {}).get("explanation", "")
+        record.update(row)
+        records.append(record)
+    frame = _frame(records, RESULT_FRAME_COLUMNS)
+    _decimals_to_float(frame, ["printed_baseline_value", "target_value", "lower_bound"])
+    frame["printed_baseline_year"] = pd.to_numeric(
+        frame["printed_baseline_year"], errors="coerce"
+    ).astype("Int64")
+    for column in ("as_of", "latest_date", "baseline_date"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    frame["achieved"] = frame["achieved"].astype("boolean")
+    return frame
+
+
+def demo_data_present() -> bool:
+    """Whether any 示例数据 is loaded (reports or task updates): pages show a banner while so."""
+    return (
+        ProgressReport.objects.filter(is_demo=True).exists()
+        or TaskUpdate.objects.filter(is_demo=True).exists()
+    )

@@ -1,0 +1,445 @@
+"""Writes for progress: stored results, report review, report entry.
+
+Results are replaced per (target, as-of date) inside one transaction, so a re-run gives the same
+rows and a crash half-way leaves the previous complete set readable. Reviews and edits that
+change what counts enqueue a per-indicator recomputation once their transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from provinces.models import Department, ReviewStatus
+from targets.models import (
+    Indicator,
+    MeasureKind,
+    ProgressReport,
+    ProgressResult,
+    ProgressRun,
+    ReportSource,
+)
+from targets.progress import compute_progress, explain
+from targets.selectors import approved_reports_frame, targets_frame
+
+REVIEW_PERMISSION = "targets.change_progressreport"
+
+# ProgressResult fields written from compute_progress's columns of the same name.
+_RESULT_FLOATS = (
+    "latest_value",
+    "baseline_value",
+    "completion",
+    "completion_display",
+    "time_elapsed",
+    "outlook_ratio",
+    "projection",
+    "score",
+)
+_RESULT_DATES = ("latest_date", "baseline_date")
+_RESULT_UPDATE_FIELDS = (
+    "computed_at",
+    *_RESULT_FLOATS,
+    *_RESULT_DATES,
+    "baseline_source",
+    "achieved",
+    "pace_status",
+    "outlook",
+    "method",
+    "n_points",
+    "inputs",
+)
+# What a reader needs to redo the sum, kept in ProgressResult.inputs.
+_INPUT_COLUMNS = (
+    "target_year",
+    "target_value",
+    "comparator",
+    "lower_bound",
+    "goal_value",
+    "measure_kind",
+    "direction",
+    "unit",
+    "pace_ratio",
+    "years_elapsed",
+    "years_total",
+    "years_observed",
+    "cagr_observed",
+    "cagr_required",
+    "slope",
+)
+# Target columns explain() reads besides the result's own.
+_EXPLAIN_COLUMNS = (
+    "target_id",
+    "indicator_name",
+    "measure_kind",
+    "direction",
+    "unit",
+    "comparator",
+    "lower_bound",
+)
+_SCOPE_MAX = 60
+
+
+# --- small conversions ------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _float(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if _missing(value) else pd.Timestamp(value).date()
+
+
+def _json_value(value: Any) -> Any:
+    """Plain JSON: NaN/NA → null (PostgreSQL's jsonb refuses NaN), numpy → Python."""
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | dt.date):
+        return pd.Timestamp(value).date().isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _ids(values: Iterable[int] | None) -> list[int] | None:
+    return None if values is None else sorted({int(v) for v in values})
+
+
+def _scope_label(indicator_ids: list[int] | None) -> str:
+    if indicator_ids is None:
+        return "all"
+    label = "indicators:" + ",".join(str(i) for i in indicator_ids)
+    if len(label) <= _SCOPE_MAX:
+        return label
+    return f"indicators:{len(indicator_ids)}"
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _result_instances(
+    results: pd.DataFrame, targets: pd.DataFrame, *, as_of: dt.date, computed_at: dt.datetime
+) -> list[ProgressResult]:
+    extra = targets[list(_EXPLAIN_COLUMNS)]
+    merged = results.merge(extra, on="target_id", how="left")
+    instances = []
+    for row in merged.to_dict("records"):
+        inputs = {name: _json_value(row.get(name)) for name in _INPUT_COLUMNS}
+        inputs["explanation"] = explain(row)
+        achieved = row["achieved"]
+        instances.append(
+            ProgressResult(
+                target_id=int(row["target_id"]),
+                as_of=as_of,
+                computed_at=computed_at,
+                **{name: _float(row[name]) for name in _RESULT_FLOATS},
+                **{name: _date(row[name]) for name in _RESULT_DATES},
+                baseline_source=row["baseline_source"] or "",
+                achieved=None if _missing(achieved) else bool(achieved),
+                pace_status=row["pace_status"],
+                outlook=row["outlook"] or "",
+                method=row["method"] or "",
+                n_points=int(row["n_points"]),
+                inputs=inputs,
+            )
+        )
+    return instances
+
+
+def _lock_scope(indicator_ids: list[int] | None) -> list[int]:
+    """Serialise recomputations that overlap: lock the scope's indicators in id order.
+
+    Two runs over the same indicators then queue instead of interleaving (and the fixed order
+    means they cannot deadlock); the later one computes from what the earlier committed. On
+    SQLite, which has no row locks, the database-wide write lock does the same.
+    """
+    queryset = Indicator.objects.select_for_update().order_by("id")
+    if indicator_ids is not None:
+        queryset = queryset.filter(id__in=indicator_ids)
+    return list(queryset.values_list("id", flat=True))
+
+
+def progress_recompute(
+    *, as_of: dt.date, indicator_ids: Iterable[int] | None = None
+) -> ProgressRun:
+    """Compute and store the results of every target in scope as of a date.
+
+    ``indicator_ids`` None means every indicator. The run row is committed as STARTED first, so
+    a crash leaves a visible trace (FAILED with the error, or STARTED if the process died); the
+    results and the DONE mark are written in one transaction as an upsert on the unique (target,
+    as_of) key, so readers see either the previous complete set or the new one, never a mix, and
+    two runs at once neither duplicate rows nor deadlock.
+    """
+    ids = _ids(indicator_ids)
+    run = ProgressRun.objects.create(as_of=as_of, scope=_scope_label(ids))
+    try:
+        with transaction.atomic():
+            _lock_scope(ids)
+            targets = targets_frame(indicator_ids=ids)
+            reports = approved_reports_frame(indicator_ids=ids, as_of=as_of)
+            results = compute_progress(targets, reports, as_of)
+            computed_at = timezone.now()
+            instances = _result_instances(results, targets, as_of=as_of, computed_at=computed_at)
+            ProgressResult.objects.bulk_create(
+                instances,
+                update_conflicts=True,
+                unique_fields=["target", "as_of"],
+                update_fields=list(_RESULT_UPDATE_FIELDS),
+            )
+            run.status = ProgressRun.Status.DONE
+            run.targets_count = len(instances)
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "targets_count", "finished_at"])
+    except Exception as exc:
+        ProgressRun.objects.filter(pk=run.pk).update(
+            status=ProgressRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    return run
+
+
+def progress_recompute_history(*, indicator_ids: Iterable[int] | None = None) -> list[ProgressRun]:
+    """Recompute every as-of date that already has stored results (e.g. after demo data left)."""
+    queryset = ProgressResult.objects.all()
+    ids = _ids(indicator_ids)
+    if ids is not None:
+        queryset = queryset.filter(target__indicator_id__in=ids)
+    dates = sorted(set(queryset.values_list("as_of", flat=True)))
+    return [progress_recompute(as_of=day, indicator_ids=ids) for day in dates]
+
+
+def enqueue_indicator_recompute(indicator_ids: Iterable[int]) -> None:
+    """After the current transaction commits, queue one recomputation per indicator."""
+    from targets.jobs import recompute_indicator_progress
+
+    for indicator_id in sorted(set(indicator_ids)):
+        transaction.on_commit(partial(recompute_indicator_progress.delay, indicator_id))
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def _require_reviewer(reviewer: AbstractBaseUser) -> None:
+    if not reviewer.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied("无权审核进展填报 / Not allowed to review progress reports.")
+
+
+def _report_ids(reports: QuerySet[ProgressReport] | Iterable[ProgressReport]) -> list[int]:
+    if isinstance(reports, QuerySet):
+        return list(reports.values_list("id", flat=True))
+    return [report.pk for report in reports]
+
+
+def approve_reports(
+    *,
+    reports: QuerySet[ProgressReport] | Iterable[ProgressReport],
+    reviewer: AbstractBaseUser,
+) -> int:
+    """Approve the reports not yet approved; returns how many changed.
+
+    Their indicators are recomputed once the approval commits, since only approved reports
+    count.
+    """
+    _require_reviewer(reviewer)
+    ids = _report_ids(reports)
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            ProgressReport.objects.select_for_update()
+            .filter(id__in=ids)
+            .exclude(review_status=ReviewStatus.APPROVED)
+            .values_list("id", "indicator_id")
+        )
+        changed = ProgressReport.objects.filter(id__in=[pk for pk, _ in rows]).update(
+            review_status=ReviewStatus.APPROVED, reviewed_at=now, updated_at=now
+        )
+        enqueue_indicator_recompute(indicator_id for _, indicator_id in rows)
+    return changed
+
+
+def return_reports(
+    *,
+    reports: QuerySet[ProgressReport] | Iterable[ProgressReport],
+    reviewer: AbstractBaseUser,
+    reason: str = "",
+) -> int:
+    """Send submitted or approved reports back to the reporter; returns how many changed.
+
+    The reason is appended to the report's note (the model keeps no separate review comment).
+    Returning an approved report withdraws it from the results, so its indicator is recomputed.
+    """
+    _require_reviewer(reviewer)
+    ids = _report_ids(reports)
+    now = timezone.now()
+    stamp = f"[退回 Returned {timezone.localdate(now).isoformat()}]"
+    remark = f"{stamp} {reason.strip()}".strip()
+    with transaction.atomic():
+        rows = list(
+            ProgressReport.objects.select_for_update()
+            .filter(id__in=ids, review_status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED])
+            .values_list("id", "indicator_id", "review_status")
+        )
+        changed = ProgressReport.objects.filter(id__in=[pk for pk, _, _ in rows]).update(
+            review_status=ReviewStatus.RETURNED,
+            reviewed_at=now,
+            updated_at=now,
+            note=Case(
+                When(note="", then=Value(remark)),
+                default=Concat(F("note"), Value("\n" + remark)),
+            ),
+        )
+        enqueue_indicator_recompute(
+            indicator_id for _, indicator_id, status in rows if status == ReviewStatus.APPROVED
+        )
+    return changed
+
+
+# --- report entry -----------------------------------------------------------------------------
+
+
+def report_value_problems(
+    *,
+    indicator: Indicator,
+    as_of: dt.date | None,
+    value: Decimal | None,
+    done: bool | None,
+    today: dt.date | None = None,
+) -> dict[str, list[str]]:
+    """The domain rules a report must meet, as bilingual messages keyed by field.
+
+    Shared by the entry service and the spreadsheet import so a value refused in one is refused
+    in the other: no date in the future, a number for measured indicators (between 0 and 100
+    for percentages), done/not done for milestones.
+    """
+    today = today or timezone.localdate()
+    problems: dict[str, list[str]] = {}
+    if as_of is None:
+        problems["as_of"] = ["请填写截至日期 / The as-of date is required."]
+    elif as_of > today:
+        problems["as_of"] = [
+            f"截至日期 {as_of.isoformat()} 晚于今天({today.isoformat()}),不能填报未来的数值 / "
+            f"The as-of date {as_of.isoformat()} is in the future (today is {today.isoformat()})."
+        ]
+    if indicator.measure_kind == MeasureKind.MILESTONE:
+        if done is None:
+            problems["done"] = [
+                "里程碑指标须填写是否已完成(是/否) / A milestone needs done: yes or no."
+            ]
+    elif value is None:
+        problems["value"] = ["请填写数值 / A value is required."]
+    elif indicator.is_percentage and not (Decimal(0) <= value <= Decimal(100)):
+        problems["value"] = [
+            f"“{indicator.name}”以百分比计,数值 {value:f} 须在0到100之间 / "
+            f"“{indicator.name}” is a percentage: {value:f} must lie between 0 and 100."
+        ]
+    return problems
+
+
+def _decimal(value: Decimal | float | int | str | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError({"value": f"“{value}”不是数字 / “{value}” is not a number."}) from exc
+    if not number.is_finite():
+        raise ValidationError({"value": f"“{value}”不是数字 / “{value}” is not a number."})
+    return number
+
+
+def progress_report_create(
+    *,
+    indicator: Indicator,
+    as_of: dt.date,
+    value: Decimal | float | int | str | None = None,
+    done: bool | None = None,
+    note: str = "",
+    evidence_quote: str = "",
+    reporter: AbstractBaseUser | None = None,
+    reporting_department: Department | None = None,
+    source: str = ReportSource.MANUAL,
+    submit: bool = False,
+) -> ProgressReport:
+    """Enter a report as a draft (or submitted for review); it counts once approved."""
+    number = _decimal(value)
+    problems = report_value_problems(indicator=indicator, as_of=as_of, value=number, done=done)
+    if problems:
+        raise ValidationError(problems)
+    report = ProgressReport(
+        indicator=indicator,
+        as_of=as_of,
+        value=None if indicator.is_milestone else number,
+        done=done,
+        note=note,
+        evidence_quote=evidence_quote,
+        reporter=reporter,
+        reporting_department=reporting_department,
+        source=source,
+        review_status=ReviewStatus.SUBMITTED if submit else ReviewStatus.DRAFT,
+        is_percentage=indicator.is_percentage,
+        is_milestone=indicator.is_milestone,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+_EDITABLE_REPORT_FIELDS = ("as_of", "value", "done", "note", "evidence_quote")
+
+
+def progress_report_update(*, report: ProgressReport, **changes: Any) -> ProgressReport:
+    """Change a report's date, value, done flag, note or evidence quote.
+
+    When the report is approved and a counted field (date, value, done) changes, its indicator
+    is recomputed after the change commits: the stored results must follow the data.
+    """
+    unknown = set(changes) - set(_EDITABLE_REPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"progress_report_update: cannot change {sorted(unknown)}")
+    if "value" in changes:
+        changes["value"] = _decimal(changes["value"])
+    counted_before = (report.as_of, report.value, report.done)
+    for name, new in changes.items():
+        setattr(report, name, new)
+    indicator = report.indicator
+    if indicator.is_milestone:
+        report.value = None
+    problems = report_value_problems(
+        indicator=indicator, as_of=report.as_of, value=report.value, done=report.done
+    )
+    if problems:
+        raise ValidationError(problems)
+    report.is_percentage = indicator.is_percentage
+    report.is_milestone = indicator.is_milestone
+    report.full_clean()
+    with transaction.atomic():
+        report.save()
+        counted_after = (report.as_of, report.value, report.done)
+        if report.review_status == ReviewStatus.APPROVED and counted_after != counted_before:
+            enqueue_indicator_recompute([report.indicator_id])
+    return report
