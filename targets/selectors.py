@@ -303,6 +303,14 @@ def latest_results_as_of(*, on_or_before: dt.date | None = None) -> dt.date | No
     return queryset.order_by("-as_of").values_list("as_of", flat=True).first()
 
 
+def stored_results_dates(*, indicator_ids: Iterable[int] | None = None) -> list[dt.date]:
+    """Every as-of date with stored results (for these indicators), oldest first."""
+    queryset = ProgressResult.objects.all()
+    if indicator_ids is not None:
+        queryset = queryset.filter(target__indicator_id__in=_ids(indicator_ids))
+    return sorted(set(queryset.values_list("as_of", flat=True).distinct()))
+
+
 def progress_results_frame(
     *,
     as_of: dt.date | None = None,

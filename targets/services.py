@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Case, F, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from provinces.models import Department, ReviewStatus
 from targets.models import (
@@ -32,7 +33,7 @@ from targets.models import (
     ReportSource,
 )
 from targets.progress import compute_progress, explain
-from targets.selectors import approved_reports_frame, targets_frame
+from targets.selectors import approved_reports_frame, stored_results_dates, targets_frame
 
 REVIEW_PERMISSION = "targets.change_progressreport"
 
@@ -223,13 +224,16 @@ def progress_recompute(
     return run
 
 
-def progress_recompute_history(*, indicator_ids: Iterable[int] | None = None) -> list[ProgressRun]:
-    """Recompute every as-of date that already has stored results (e.g. after demo data left)."""
-    queryset = ProgressResult.objects.all()
+def progress_recompute_history(
+    *, indicator_ids: Iterable[int] | None = None, also: Iterable[dt.date] = ()
+) -> list[ProgressRun]:
+    """Recompute every as-of date that has stored results, plus ``also``, oldest first.
+
+    Used when data dated in the past changed wholesale (demo data loaded or cleared), so that
+    the charted history follows.
+    """
     ids = _ids(indicator_ids)
-    if ids is not None:
-        queryset = queryset.filter(target__indicator_id__in=ids)
-    dates = sorted(set(queryset.values_list("as_of", flat=True)))
+    dates = sorted({*stored_results_dates(indicator_ids=ids), *also})
     return [progress_recompute(as_of=day, indicator_ids=ids) for day in dates]
 
 
@@ -246,7 +250,7 @@ def enqueue_indicator_recompute(indicator_ids: Iterable[int]) -> None:
 
 def _require_reviewer(reviewer: AbstractBaseUser) -> None:
     if not reviewer.has_perm(REVIEW_PERMISSION):
-        raise PermissionDenied("无权审核进展填报 / Not allowed to review progress reports.")
+        raise PermissionDenied(gettext("无权审核进展填报 (not allowed to review progress reports)"))
 
 
 def _report_ids(reports: QuerySet[ProgressReport] | Iterable[ProgressReport]) -> list[int]:
@@ -339,25 +343,40 @@ def report_value_problems(
     today = today or timezone.localdate()
     problems: dict[str, list[str]] = {}
     if as_of is None:
-        problems["as_of"] = ["请填写截至日期 / The as-of date is required."]
+        problems["as_of"] = [gettext("请填写截至日期 (the as-of date is required)")]
     elif as_of > today:
         problems["as_of"] = [
-            f"截至日期 {as_of.isoformat()} 晚于今天({today.isoformat()}),不能填报未来的数值 / "
-            f"The as-of date {as_of.isoformat()} is in the future (today is {today.isoformat()})."
+            gettext(
+                "截至日期{date}晚于今天{today}，不能填报未来的数值 "
+                "(the as-of date {date} is in the future; today is {today})"
+            ).format(date=as_of.isoformat(), today=today.isoformat())
         ]
     if indicator.measure_kind == MeasureKind.MILESTONE:
         if done is None:
             problems["done"] = [
-                "里程碑指标须填写是否已完成(是/否) / A milestone needs done: yes or no."
+                gettext(
+                    "“{name}”是里程碑指标，请填写是否完成(是/否) "
+                    "(“{name}” is a milestone: say whether it is done, yes or no)"
+                ).format(name=indicator.name)
             ]
     elif value is None:
-        problems["value"] = ["请填写数值 / A value is required."]
+        problems["value"] = [
+            gettext("请填写“{name}”的数值 (a value for “{name}” is required)").format(
+                name=indicator.name
+            )
+        ]
     elif indicator.is_percentage and not (Decimal(0) <= value <= Decimal(100)):
         problems["value"] = [
-            f"“{indicator.name}”以百分比计,数值 {value:f} 须在0到100之间 / "
-            f"“{indicator.name}” is a percentage: {value:f} must lie between 0 and 100."
+            gettext(
+                "“{name}”以百分比计，{value}不在0–100之间 "
+                "(“{name}” is a percentage: {value} is not within 0–100)"
+            ).format(name=indicator.name, value=format(value.normalize(), "f"))
         ]
     return problems
+
+
+def _not_a_number(value: object) -> str:
+    return gettext("“{value}”不是数字 (“{value}” is not a number)").format(value=value)
 
 
 def _decimal(value: Decimal | float | int | str | None) -> Decimal | None:
@@ -366,9 +385,9 @@ def _decimal(value: Decimal | float | int | str | None) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except InvalidOperation as exc:
-        raise ValidationError({"value": f"“{value}”不是数字 / “{value}” is not a number."}) from exc
+        raise ValidationError({"value": _not_a_number(value)}) from exc
     if not number.is_finite():
-        raise ValidationError({"value": f"“{value}”不是数字 / “{value}” is not a number."})
+        raise ValidationError({"value": _not_a_number(value)})
     return number
 
 
