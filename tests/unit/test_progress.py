@@ -281,13 +281,19 @@ def test_only_a_baseline_gives_no_data() -> None:
         MID_TERM,
     )
 
-    for target_id in (1, 2, 3):
-        row = result.loc[target_id]
-        assert row["pace_status"] == "no_data"
-        assert row["outlook"] == "insufficient_data" if target_id != 3 else "not_applicable"
-        assert row["n_points"] == 1
-        assert np.isnan(row["score"])
-        assert np.isnan(row["completion"]) if target_id != 2 else row["completion"] == 0.0
+    assert result["pace_status"].tolist() == ["no_data", "no_data", "no_data"]
+    # Target 3 was due in 2022: its outcome is settled (unknown), not awaiting a trend.
+    assert result["outlook"].tolist() == [
+        "insufficient_data",
+        "insufficient_data",
+        "not_applicable",
+    ]
+    assert result["n_points"].tolist() == [1, 1, 1]
+    assert result["score"].isna().all()
+    # The 2020 report on the baseline date is a value (743: no progress yet), not a trend.
+    assert result.loc[2, "latest_value"] == 743.0
+    assert result.loc[2, "completion"] == 0.0
+    assert np.isnan(result.loc[1, "completion"])
     assert pd.isna(result.loc[1, "achieved"])
     assert np.isnan(result.loc[1, "latest_value"])
     assert result.loc[1, "time_elapsed"] == pytest.approx(0.6)
@@ -304,6 +310,16 @@ def test_a_report_dated_before_the_baseline_is_ignored() -> None:
     assert result["n_points"] == 2
     assert not result["achieved"]
     assert result["completion"] == pytest.approx(57 / 157)
+
+
+def test_a_report_dated_after_the_as_of_date_is_not_seen() -> None:
+    result = progress(
+        [target(1)],
+        [report(1, "2022-12-31", 800.0), report(1, "2023-03-31", 950.0)],
+        dt.date(2023, 1, 31),
+    ).loc[1]
+    assert result["latest_value"] == 800.0
+    assert result["pace_status"] != "achieved"
 
 
 def test_of_two_reports_on_one_date_the_later_approved_wins() -> None:
