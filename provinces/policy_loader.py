@@ -1365,8 +1365,7 @@ class _Writer:
         if delete:
             stale = [obj.pk for key, obj in existing.items() if key not in wanted]
             if stale:
-                model._default_manager.filter(pk__in=stale).delete()
-                changes.deleted += len(stale)
+                self.delete(model._default_manager.filter(pk__in=stale))
         to_create: list[tuple[Any, models.Model]] = []
         auto_now = _auto_now_fields(model)
         for key, values in wanted.items():
@@ -1393,6 +1392,13 @@ class _Writer:
                 result[key] = obj
             changes.created += len(created)
         return result
+
+    def delete(self, queryset: models.QuerySet) -> None:
+        """Delete, counting what the cascade takes with it (a section's tasks, a task's …)."""
+        _, per_model = queryset.delete()
+        for label, count in per_model.items():
+            if count:
+                self.summary.model(label.rpartition(".")[2]).deleted += count
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -1804,8 +1810,7 @@ class _Writer:
             )
         pks = list(orphans.values_list("pk", flat=True))
         if pks:
-            Department.objects.filter(pk__in=pks).delete()
-            self.summary.model("Department").deleted += len(pks)
+            self.delete(Department.objects.filter(pk__in=pks))
 
     def counts(self, spec: DocumentSpec) -> DocumentCounts:
         return DocumentCounts(
