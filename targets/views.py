@@ -1,0 +1,183 @@
+"""Dashboard pages of the targets app: overview (home), comparison, indicator, catalogue CSVs.
+
+Thin views (STYLE.md): login check, parameters from the URL, one page-level read from
+``targets.dashboard``, render or download. ``render_page`` is shared by the other apps' pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from targets import dashboard
+from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def page_dates(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """(as_of, today); ``as_of`` from the URL, today when absent."""
+    today = timezone.localdate()
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return today, today
+    try:
+        as_of = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise dashboard.BadFilter(
+            f"测算基准日“{raw}”不是有效日期，应为 YYYY-MM-DD，如 {today.isoformat()} / "
+            f"as_of “{raw}” is not a date; use YYYY-MM-DD, e.g. {today.isoformat()}"
+        ) from None
+    if not 1990 <= as_of.year <= 2100:
+        raise dashboard.BadFilter(
+            f"测算基准日应在1990—2100年之间 / as_of must lie between 1990 and 2100: {raw}"
+        )
+    return as_of, today
+
+
+def int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise dashboard.BadFilter(
+            f"参数 {name} 应为整数：“{raw}” / {name} must be a whole number: “{raw}”"
+        ) from None
+
+
+def download(
+    request: HttpRequest, tables: list[dashboard.Table], *, filename: str, as_of: dt.date
+) -> HttpResponse:
+    """``?format=csv|xlsx[&table=name]``: CSV for one table, Excel for one or every table."""
+    fmt = request.GET.get("format", "")
+    if fmt not in FORMATS:
+        raise dashboard.BadFilter(
+            f"下载格式只能是 csv 或 xlsx：“{fmt}” / format must be csv or xlsx: “{fmt}”"
+        )
+    wanted = request.GET.get("table", "")
+    by_name = {t.name: t for t in tables}
+    if wanted and wanted not in by_name:
+        raise dashboard.BadFilter(
+            f"本页没有表格“{wanted}”(可选：{'、'.join(by_name)}) / "
+            f"no table “{wanted}” on this page (choose from {', '.join(by_name)})"
+        )
+    chosen = [by_name[wanted]] if wanted else tables
+    part = wanted or ("all" if fmt == "xlsx" else chosen[0].name)
+    name = f"{filename}-{part}-{as_of}"
+    body = dashboard.table_csv(chosen[0]) if fmt == "csv" else dashboard.tables_xlsx(chosen)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "dashboards/bad_request.html", {"message": message}, status=400)
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    build: Callable[[dt.date, dt.date], dict[str, Any]],
+    *,
+    filename: str,
+) -> HttpResponse:
+    """Parse the as-of date, build the page, then render it or serve a table download.
+
+    A parameter that cannot be honoured gets a 400 page that says which and why, in Chinese and
+    English; nothing is half-shown.
+    """
+    try:
+        as_of, today = page_dates(request)
+        context = build(as_of, today)
+        if "format" in request.GET:
+            return download(request, context["tables"], filename=filename, as_of=as_of)
+    except dashboard.BadFilter as error:
+        return bad_request(request, str(error))
+    context["t"] = {table.name: table for table in context["tables"]}
+    # "chart-pace" → charts.pace in templates (a dash cannot follow a dot there).
+    context["charts"] = {
+        key.removeprefix("chart-").replace("-", "_"): chart
+        for key, chart in context.get("charts", {}).items()
+    }
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int_param(request, "year")
+    except dashboard.BadFilter as error:
+        return bad_request(request, str(error))
+    return render_page(
+        request,
+        "dashboards/overview.html",
+        lambda as_of, today: dashboard.overview_page(as_of=as_of, today=today, year=year),
+        filename="overview",
+    )
+
+
+@require_GET
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/compare.html",
+        lambda as_of, today: dashboard.comparison_page(
+            as_of=as_of,
+            today=today,
+            category=request.GET.get("category", "").strip() or None,
+            scale=request.GET.get("scale", "").strip() or None,
+        ),
+        filename="compare",
+    )
+
+
+@require_GET
+@login_required
+def indicator(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/indicator.html",
+        lambda as_of, today: dashboard.indicator_page(pk=pk, as_of=as_of, today=today),
+        filename=f"indicator-{pk}",
+    )
+
+
+def _catalogue(request: HttpRequest, build: Callable[..., str], name: str) -> HttpResponse:
+    province = request.GET.get("province", "").strip() or None
+    document = request.GET.get("document", "").strip() or None
+    body = "\ufeff" + build(province=province, document=document)
+    response = HttpResponse(body.encode("utf-8"), content_type=CONTENT_TYPES["csv"])
+    suffix = "-".join(part for part in (province, document) if part and part.isascii())
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}{"-" + suffix if suffix else ""}.csv"'
+    )
+    return response
+
+
+@require_GET
+@login_required
+def catalogue_targets(request: HttpRequest) -> HttpResponse:
+    """目标清单 CSV (helper C's catalogue): every target with its quote."""
+    return _catalogue(request, targets_catalogue_csv, "targets")
+
+
+@require_GET
+@login_required
+def catalogue_tasks(request: HttpRequest) -> HttpResponse:
+    """任务清单 CSV: every task with its lead, support and responsible units."""
+    return _catalogue(request, tasks_catalogue_csv, "tasks")
