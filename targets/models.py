@@ -164,6 +164,8 @@ class Target(models.Model):
     # Copied from the indicator's unit so the database itself can bound percentages.
     is_percentage = models.BooleanField(_("百分比"), default=False, editable=False)
     quote = models.TextField(_("原文摘录"))
+    # Other sentences that state the same target (a goal repeated inside a task), each exact.
+    restated_quotes = models.JSONField(_("其他表述"), default=list, blank=True)
 
     class Meta:
         ordering = ["indicator", "year"]
@@ -180,7 +182,11 @@ class Target(models.Model):
                 name="target_value_unless_milestone",
             ),
             models.CheckConstraint(
-                condition=(Q(comparator="range") & Q(lower_bound__lte=F("value")))
+                condition=(
+                    Q(comparator="range")
+                    & Q(lower_bound__isnull=False)
+                    & Q(lower_bound__lte=F("value"))
+                )
                 | (~Q(comparator="range") & Q(lower_bound__isnull=True)),
                 name="target_range_has_ordered_bounds",
             ),

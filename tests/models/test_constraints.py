@@ -292,11 +292,6 @@ def test_target_range_has_ordered_bounds():
     assert target.display_value == "1—3项"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target_range_has_ordered_bounds: lower_bound <= value is NULL when the lower bound "
-    "is missing, and a CHECK passes on NULL; the condition needs lower_bound__isnull=False",
-)
 def test_target_range_without_a_lower_bound_is_refused():
     with violates("target_range_has_ordered_bounds"):
         f.make_target(comparator=Comparator.RANGE, lower_bound=None, value=Decimal(3))
