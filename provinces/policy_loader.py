@@ -150,6 +150,7 @@ class TargetSpec:
     comparator: str
     lower_bound: Decimal | None
     quote: str
+    restated_quotes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -437,17 +438,33 @@ class _FileReader:
     def quote(self, node: dict[str, Any], key: str, path: str, *, blank: bool = False) -> str:
         """A text that must be an exact substring of the document's source file."""
         value = self.text(node, key, path, blank=blank)
+        self.check_in_source(value, f"{path}.{key}")
+        return value
+
+    def quotes(self, node: dict[str, Any], key: str, path: str) -> list[str]:
+        """A list of texts, each an exact substring of the source (absent: empty)."""
+        result = []
+        for index, value in enumerate(self.sequence(node.get(key), f"{path}.{key}")):
+            if not isinstance(value, str) or not value:
+                self.problem(
+                    f"{path}.{key}[{index}]", "应为非空文本", f"should be text, got {value!r}"
+                )
+                continue
+            self.check_in_source(value, f"{path}.{key}[{index}]")
+            result.append(value)
+        return result
+
+    def check_in_source(self, value: str, where: str) -> None:
         if value and self.source_text is not None and value not in self.source_text:
             matched = _longest_matching_prefix(value, self.source_text)
             self.problem(
-                f"{path}.{key}",
+                where,
                 f"引文不是原文 {self.source_file} 的精确子串(前 {matched} 字相符，"
                 f"自「{_short(value[matched:], 20)}」起不符)：「{_short(value)}」",
                 f"quote is not an exact substring of the source {self.source_file} (the first "
                 f"{matched} characters match, the rest from «{_short(value[matched:], 20)}» "
                 f"does not): «{_short(value)}»",
             )
-        return value
 
 
 DOCUMENT_KEYS = [
@@ -904,7 +921,7 @@ def _read_targets(
         reader.problem(path, "指标至少应有一个目标值", "an indicator needs at least one target")
     for index, raw in enumerate(items):
         p = f"{path}[{index}]"
-        node = reader.mapping(raw, p, required=TARGET_KEYS)
+        node = reader.mapping(raw, p, required=TARGET_KEYS, optional=["restated_quotes"])
         if node is None:
             continue
         year = reader.integer(node, "year", p, low=1990, high=2100)
@@ -912,6 +929,7 @@ def _read_targets(
         lower = reader.decimal(node, "lower_bound", p)
         comparator = reader.choice(node, "comparator", p, Comparator.values)
         quote = reader.quote(node, "quote", p)
+        restated = reader.quotes(node, "restated_quotes", p)
         if year is not None:
             if year in years:
                 reader.problem(f"{p}.year", f"目标年 {year} 重复", f"duplicate target year {year}")
@@ -969,6 +987,7 @@ def _read_targets(
                     comparator=comparator,
                     lower_bound=lower if comparator == Comparator.RANGE else None,
                     quote=quote,
+                    restated_quotes=restated,
                 )
             )
 
@@ -1715,6 +1734,7 @@ class _Writer:
                 "lower_bound": t.lower_bound,
                 "is_percentage": i.unit == "%",
                 "quote": t.quote,
+                "restated_quotes": t.restated_quotes,
             }
             for i in spec.indicators
             for t in i.targets
