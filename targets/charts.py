@@ -660,6 +660,8 @@ def indicator_trend(
             origin_x, origin_y = pd.Timestamp(baseline_date).date().isoformat(), baseline_value
         else:
             continue
+        if origin_x >= f"{year}-12-31":
+            continue  # the target year is behind the latest value: nothing left to project
         method = getattr(row, "method_label", "") or ""
         fig.add_trace(
             go.Scatter(

@@ -409,6 +409,8 @@ STATUS_COLUMNS = (
     "cagr_required",
     "slope",
     "group",
+    "latest_is_demo",
+    "latest_source",
 )
 
 
@@ -436,6 +438,24 @@ def status_frame(
         how="left",
     )
     frame["group"] = frame["pace_status"].map(GROUP_OF_STATUS).fillna("no_data")
+    # Whether the latest value came from 示例数据 (the later-approved report of its day wins,
+    # as in the engine), so a table can say where a figure comes from.
+    stated = reports.sort_values(["indicator_id", "as_of", "approved_at"]).drop_duplicates(
+        ["indicator_id", "as_of"], keep="last"
+    )
+    demo = {
+        (int(i), pd.Timestamp(d).normalize()): bool(flag)
+        for i, d, flag in zip(
+            stated["indicator_id"], stated["as_of"], stated["is_demo"], strict=True
+        )
+    }
+    frame["latest_is_demo"] = [
+        None if pd.isna(d) else demo.get((int(i), pd.Timestamp(d).normalize()))
+        for i, d in zip(frame["indicator_id"], frame["latest_date"], strict=True)
+    ]
+    frame["latest_source"] = frame["latest_is_demo"].map(
+        {True: str(_("示例数据")), False: str(_("正式数据"))}
+    )
     for column in ("area", "unit", "category_name", "attribute"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "")
     return frame[list(STATUS_COLUMNS)]
@@ -548,6 +568,7 @@ TARGET_TABLE_COLUMNS = [
     ("baseline", gettext_lazy("基期值"), "text"),
     ("latest", gettext_lazy("最新值"), "text"),
     ("latest_date", gettext_lazy("最新值日期"), "date"),
+    ("latest_source", gettext_lazy("数据来源"), "text"),
     ("completion", gettext_lazy("完成进度"), "pct"),
     ("time_elapsed", gettext_lazy("时间进度"), "pct"),
     ("pace_status", gettext_lazy("状态"), "status"),
@@ -650,6 +671,7 @@ def overview_page(*, as_of: dt.date, today: dt.date, year: int | None) -> dict[s
                 "share_pct": None if share is None else round(share * 100),
                 "good": good,
                 "assessable": judged,
+                "good_of": f"{good}/{judged}",
                 **counts,
             }
         )
@@ -667,13 +689,10 @@ def overview_page(*, as_of: dt.date, today: dt.date, year: int | None) -> dict[s
         columns=[
             Col("province_name", _("省份"), "link"),
             Col("share", _("达成或正常占比"), "pct"),
-            Col("good", _("达成或正常"), "num"),
-            Col("assessable", _("可评估"), "num"),
-            Col("achieved", _("已达成"), "num"),
-            Col("on_track", _("正常或超前"), "num"),
-            Col("lagging", _("滞后"), "num"),
+            Col("good_of", _("达成或正常/可评估")),
             Col("missed", _("未达成"), "num"),
-            Col("no_data", _("无数据或待评估"), "num"),
+            Col("lagging", _("滞后"), "num"),
+            Col("no_data", _("无数据"), "num"),
             Col("total", _("目标数"), "num"),
         ],
         rows=ranking_rows,
@@ -697,7 +716,7 @@ def overview_page(*, as_of: dt.date, today: dt.date, year: int | None) -> dict[s
         ],
         rows=heat,
     )
-    scatter_frame = frame[frame["completion_display"].notna()]
+    scatter_frame = _pace_points(frame)
     at_risk = _at_risk(frame, as_of=as_of)
     risk_table = targets_table(
         "at_risk",
@@ -791,6 +810,13 @@ def overview_page(*, as_of: dt.date, today: dt.date, year: int | None) -> dict[s
         "has_targets": not frame.empty,
         "has_reports": bool(frame["latest_value"].notna().any()) if not frame.empty else False,
     }
+
+
+def _pace_points(frame: pd.DataFrame) -> pd.DataFrame:
+    """Targets that can be placed on the pace chart: numbers with a completion (no milestones)."""
+    return frame[
+        frame["completion_display"].notna() & (frame["measure_kind"] != MeasureKind.MILESTONE)
+    ]
 
 
 def _heat_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -1175,7 +1201,7 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
     ranking, top, ranking_frame = department_ranking(current_tasks, as_of=as_of, today=today)
     text = chart_text()
     figures = {}
-    scatter = current[current["completion_display"].notna()]
+    scatter = _pace_points(current)
     if not scatter.empty:
         figures["chart-pace"] = _chart(
             "chart-pace",
@@ -1517,6 +1543,9 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             "department_id",
             task_number=F("task__number"),
             task_title=F("task__title"),
+            section_id=F("task__section_id"),
+            section_number=F("task__section__number"),
+            section_title=F("task__section__title"),
             department_name=F("department__name"),
         )
     )
@@ -1529,6 +1558,9 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
                 "id": a["task_id"],
                 "number": a["task_number"],
                 "title": a["task_title"],
+                "section_id": a["section_id"],
+                "section": f"{a['section_number']}{a['section_title']}",
+                "section_number": a["section_number"],
                 "url": reverse("tasks:task", args=[a["task_id"]]),
             },
         )
@@ -1550,6 +1582,20 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             entry["support"] += 1
     ordered = sorted(departments.values(), key=lambda d: (-d["lead"], -d["support"], d["name"]))
     task_list = list(tasks.values())
+    # Task numbers restart in every part ((一)(二)… in 江苏 and 山东): a header row of sections.
+    section_groups: list[dict[str, Any]] = []
+    for t in task_list:
+        if section_groups and section_groups[-1]["id"] == t["section_id"]:
+            section_groups[-1]["span"] += 1
+        else:
+            section_groups.append(
+                {
+                    "id": t["section_id"],
+                    "number": t["section_number"],
+                    "title": t["section"],
+                    "span": 1,
+                }
+            )
     for d in ordered:
         d["cells"] = [
             {
@@ -1563,7 +1609,7 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
         Col("lead", _("牵头"), "num"),
         Col("support", _("配合"), "num"),
     ]
-    columns += [Col(f"task_{t['id']}", str(t["number"])) for t in task_list]
+    columns += [Col(f"task_{t['id']}", f"{t['section_number']}{t['number']}") for t in task_list]
     rows = []
     for d in ordered:
         row = {"department": d["name"], "lead": d["lead"], "support": d["support"]}
@@ -1577,7 +1623,13 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
         rows=rows,
         empty=_("原文未列责任单位。"),
     )
-    return {"document": document, "tasks": task_list, "departments": ordered, "tables": [table]}
+    return {
+        "document": document,
+        "tasks": task_list,
+        "sections": section_groups,
+        "departments": ordered,
+        "tables": [table],
+    }
 
 
 # --- department ------------------------------------------------------------------------------
@@ -1747,8 +1799,9 @@ def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]
                     "target_value": t["goal_value"]
                     if t.get("goal_value") is not None
                     else t["target_value"],
-                    "projection": t.get("projection")
-                    if t.get("projection") is not None
+                    # A projection says something only while the target year is still ahead.
+                    "projection": t["projection"]
+                    if t.get("projection") is not None and t["due"] > as_of
                     else float("nan"),
                     "method_label": t["method_label"],
                 }
@@ -1785,10 +1838,16 @@ def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]
             "as_of": r["as_of"],
             "value": r["value"],
             "done": (_("是") if r["done"] else _("否")) if r["done"] is not None else "",
-            "is_demo": _("示例数据") if r["is_demo"] else "",
+            "is_demo": _("示例数据") if r["is_demo"] else _("正式数据"),
         }
         for r in records(reports)
     ]
+    report_columns = [Col("as_of", _("截至日期"), "date")]
+    if numeric:
+        report_columns.append(Col("value", _("数值") + (f"({unit})" if unit else ""), "num"))
+    else:
+        report_columns.append(Col("done", _("已完成")))
+    report_columns.append(Col("is_demo", _("来源")))
     history_rows = []
     for r in records(history):
         history_rows.append(
@@ -1839,12 +1898,7 @@ def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]
             Table(
                 "reports",
                 _("已审核填报值"),
-                [
-                    Col("as_of", _("截至日期"), "date"),
-                    Col("value", _("数值") + (f"({unit})" if unit else ""), "num"),
-                    Col("done", _("已完成")),
-                    Col("is_demo", _("来源")),
-                ],
+                report_columns,
                 report_rows,
                 empty=_("尚无已审核的填报数据。"),
             ),

@@ -228,6 +228,17 @@ def test_the_indicator_trend_has_values_baseline_target_lines_and_projections():
     assert list(fig.data[2].x) == ["2020-12-31", "2035-12-31"]  # lines span the whole period
 
 
+def test_no_projection_is_drawn_back_in_time_for_a_target_year_already_behind_the_data():
+    values = pd.DataFrame(
+        {"as_of": pd.to_datetime(["2020-12-31", "2026-06-30"]), "value": [85.0, 92.0]}
+    )
+    targets = pd.DataFrame(
+        {"target_year": [2025], "target_value": [90.0], "projection": [91.5], "method_label": [""]}
+    )
+    fig = charts.indicator_trend(values, targets, baseline_value=85.0, baseline_date="2020-12-31")
+    assert [t.name for t in fig.data] == ["已审核填报值", "基期值 85", "2025年目标 90"]
+
+
 def test_a_milestone_indicator_without_values_gets_an_empty_trend():
     targets = pd.DataFrame({"target_year": [2020], "target_value": [None]})
     fig = charts.indicator_trend(
