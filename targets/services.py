@@ -18,7 +18,7 @@ import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -314,7 +314,8 @@ def return_reports(
             updated_at=now,
             note=Case(
                 When(note="", then=Value(remark)),
-                default=Concat(F("note"), Value("\n" + remark)),
+                default=Concat(F("note"), Value("\n" + remark), output_field=TextField()),
+                output_field=TextField(),
             ),
         )
         enqueue_indicator_recompute(
