@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -78,6 +78,7 @@ def return_task_updates(
             updated_at=now,
             note=Case(
                 When(note="", then=Value(remark)),
-                default=Concat(F("note"), Value("\n" + remark)),
+                default=Concat(F("note"), Value("\n" + remark), output_field=TextField()),
+                output_field=TextField(),
             ),
         )
