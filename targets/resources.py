@@ -111,6 +111,7 @@ class TargetResource(BaseResource):
             "lower_bound",
             "display_value",
             "quote",
+            "restated_quotes",
         )
 
     def dehydrate_display_value(self, target: Target) -> str:

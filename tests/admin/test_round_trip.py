@@ -202,7 +202,12 @@ def build_targets() -> None:
     milestone = f.make_indicator(
         document=document, code="regulation", measure_kind=MeasureKind.MILESTONE
     )
-    f.make_target(indicator=standards, year=2025, value=Decimal("900"))
+    f.make_target(
+        indicator=standards,
+        year=2025,
+        value=Decimal("900"),
+        restated_quotes=["计量标准达到900项", "新建计量标准157项"],
+    )
     f.make_target(indicator=standards, year=2035, comparator=Comparator.APPROX, value=1200)
     f.make_target(indicator=percent, year=2025, value=Decimal("95.5"))
     f.make_target(indicator=centres, year=2025, comparator=Comparator.RANGE, lower_bound=1, value=3)

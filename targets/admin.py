@@ -1,0 +1,240 @@
+"""Admin for indicator categories, indicators and targets, progress reports and computed results."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from provinces.admin import (
+    DepartmentListFilter,
+    DocumentListFilter,
+    ExportOnlyAdmin,
+    ImportExportAdmin,
+    SameDocumentForm,
+    document_label,
+    report_review,
+)
+from targets.models import (
+    Indicator,
+    IndicatorCategory,
+    ProgressReport,
+    ProgressResult,
+    ProgressRun,
+    Target,
+)
+from targets.progress_import import ProgressReportResource
+from targets.resources import (
+    IndicatorCategoryResource,
+    IndicatorResource,
+    ProgressResultResource,
+    ProgressRunResource,
+    TargetResource,
+)
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ("year", "comparator", "lower_bound", "value", "quote")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Target]:
+        # Each row's title is its str(), which names the indicator.
+        return super().get_queryset(request).select_related("indicator")
+
+
+@admin.register(IndicatorCategory)
+class IndicatorCategoryAdmin(ImportExportAdmin):
+    resource_classes = [IndicatorCategoryResource]
+    list_display = ("code", "name", "indicator_count")
+    list_display_links = ("code", "name")
+    search_fields = ("code", "name", "note")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[IndicatorCategory]:
+        return super().get_queryset(request).annotate(indicators_count=Count("indicators"))
+
+    @admin.display(description=_("指标数"), ordering="indicators_count")
+    def indicator_count(self, category: IndicatorCategory) -> int:
+        return category.indicators_count
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ImportExportAdmin):
+    class Form(SameDocumentForm):
+        same_document_fields = ("section", "task", "column")
+
+    form = Form
+    resource_classes = [IndicatorResource]
+    list_display = (
+        "province",
+        "document_column",
+        "name",
+        "area",
+        "unit",
+        "measure_kind",
+        "attribute",
+        "baseline",
+        "category",
+    )
+    list_display_links = ("name",)
+    list_filter = (
+        "document__province",
+        ("document", DocumentListFilter),
+        "measure_kind",
+        "area",
+        "category",
+        "attribute",
+        "direction",
+    )
+    list_select_related = ("document__province", "category")
+    search_fields = ("name", "code", "area", "quote", "baseline_quote")
+    autocomplete_fields = ("category", "section", "task", "column")
+    inlines = (TargetInline,)
+
+    @admin.display(description=_("省份"), ordering="document__province__sort_order")
+    def province(self, indicator: Indicator) -> str:
+        return indicator.document.province.name
+
+    @admin.display(description=_("文件"), ordering="document")
+    def document_column(self, indicator: Indicator) -> str:
+        return document_label(indicator.document)
+
+    @admin.display(description=_("基期值"), ordering="baseline_value")
+    def baseline(self, indicator: Indicator) -> str:
+        if indicator.baseline_value is None:
+            return "—"
+        return (
+            f"{indicator.baseline_value.normalize():f}{indicator.unit}({indicator.baseline_year})"
+        )
+
+
+@admin.register(Target)
+class TargetAdmin(ImportExportAdmin):
+    resource_classes = [TargetResource]
+    list_display = ("indicator", "document_column", "year", "display_value", "comparator")
+    list_display_links = ("indicator", "display_value")
+    list_filter = (
+        "indicator__document__province",
+        ("indicator__document", DocumentListFilter),
+        "year",
+        "comparator",
+        "indicator__measure_kind",
+    )
+    list_select_related = ("indicator__document__province",)
+    search_fields = ("indicator__name", "indicator__code", "quote")
+    autocomplete_fields = ("indicator",)
+
+    @admin.display(description=_("文件"), ordering="indicator__document")
+    def document_column(self, target: Target) -> str:
+        return document_label(target.indicator.document)
+
+    @admin.display(description=_("目标值"))
+    def display_value(self, target: Target) -> str:
+        return target.display_value
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ImportExportAdmin):
+    """Imports go through ``ProgressReportResource`` (reports arrive submitted, for review);
+    review status changes only through the approve / return actions."""
+
+    resource_classes = [ProgressReportResource]
+    list_display = (
+        "indicator",
+        "document_column",
+        "as_of",
+        "value",
+        "done",
+        "review_status",
+        "source",
+        "reporting_department",
+        "reviewed_at",
+    )
+    list_filter = (
+        "indicator__document__province",
+        ("indicator__document", DocumentListFilter),
+        "review_status",
+        "source",
+        ("reporting_department", DepartmentListFilter),
+        "indicator__measure_kind",
+        "is_demo",
+    )
+    list_select_related = ("indicator__document__province", "reporting_department")
+    search_fields = ("indicator__name", "indicator__code", "note", "evidence_quote")
+    autocomplete_fields = ("indicator", "reporter")
+    readonly_fields = ("review_status", "reviewed_at", "source", "created_at", "updated_at")
+    date_hierarchy = "as_of"
+    actions = ("approve", "return_to_reporter")
+
+    @admin.display(description=_("文件"), ordering="indicator__document")
+    def document_column(self, report: ProgressReport) -> str:
+        return document_label(report.indicator.document)
+
+    @admin.action(description=_("审核通过"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+        from targets.services import approve_reports  # here, so the admin loads without it
+
+        report_review(
+            self,
+            request,
+            approve_reports,
+            reports=queryset,
+            done=gettext("已审核通过{count}条进展填报"),
+        )
+
+    @admin.action(description=_("退回"), permissions=["change"])
+    def return_to_reporter(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+        from targets.services import return_reports
+
+        report_review(
+            self, request, return_reports, reports=queryset, done=gettext("已退回{count}条进展填报")
+        )
+
+
+@admin.register(ProgressRun)
+class ProgressRunAdmin(ExportOnlyAdmin):
+    resource_classes = [ProgressRunResource]
+    list_display = ("as_of", "scope", "status", "started_at", "finished_at", "targets_count")
+    list_filter = ("status", "scope")
+    search_fields = ("scope", "error")
+    date_hierarchy = "started_at"
+
+
+@admin.register(ProgressResult)
+class ProgressResultAdmin(ExportOnlyAdmin):
+    resource_classes = [ProgressResultResource]
+    list_display = (
+        "indicator",
+        "document_column",
+        "target_year",
+        "as_of",
+        "pace_status",
+        "outlook",
+        "completion_display",
+        "latest_value",
+        "computed_at",
+    )
+    list_filter = (
+        "target__indicator__document__province",
+        ("target__indicator__document", DocumentListFilter),
+        "pace_status",
+        "outlook",
+        "target__year",
+        "as_of",
+    )
+    list_select_related = ("target__indicator__document__province",)
+    search_fields = ("target__indicator__name", "target__indicator__code")
+
+    @admin.display(description=_("指标"), ordering="target__indicator")
+    def indicator(self, result: ProgressResult) -> str:
+        return str(result.target.indicator)
+
+    @admin.display(description=_("文件"), ordering="target__indicator__document")
+    def document_column(self, result: ProgressResult) -> str:
+        return document_label(result.target.indicator.document)
+
+    @admin.display(description=_("目标年"), ordering="target__year")
+    def target_year(self, result: ProgressResult) -> int:
+        return result.target.year
