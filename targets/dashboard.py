@@ -808,7 +808,10 @@ def overview_page(*, as_of: dt.date, today: dt.date, year: int | None) -> dict[s
         "tables": [ranking, heat_table, risk_table, all_targets],
         "charts": {c["id"]: c for c in figures},
         "has_targets": not frame.empty,
-        "has_reports": bool(frame["latest_value"].notna().any()) if not frame.empty else False,
+        # Values a document states for its baseline date are not 填报: anything after them is.
+        "has_reports": bool((frame["latest_date"] > frame["baseline_date"]).any())
+        if not frame.empty
+        else False,
     }
 
 
