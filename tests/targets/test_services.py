@@ -419,3 +419,52 @@ def test_an_update_cannot_slip_in_a_bad_value(reported):
     assert report.value == Decimal("88")
     with pytest.raises(ValueError, match="cannot change"):
         progress_report_update(report=report, review_status="approved")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_over_the_same_targets_at_once_queue_instead_of_clashing(catalogue, make_report):
+    import threading
+
+    from django.db import connection
+
+    from targets import services
+
+    make_report(catalogue.indicators["coverage"], END_2023, 88)
+    first_inside = threading.Event()
+    compute = services.compute_progress
+
+    def slow_first(*args, **kwargs):
+        # The first run to get the lock dawdles while holding it; the second must wait.
+        if not first_inside.is_set():
+            first_inside.set()
+            threading.Event().wait(0.5)
+        return compute(*args, **kwargs)
+
+    errors = []
+
+    def run(indicator_ids, wait_for_first):
+        try:
+            if wait_for_first:
+                first_inside.wait(10)
+            services.progress_recompute(as_of=END_2023, indicator_ids=indicator_ids)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    coverage_id = catalogue.indicators["coverage"].pk
+    with mock.patch.object(services, "compute_progress", slow_first):
+        threads = [
+            threading.Thread(target=run, args=(None, False)),
+            threading.Thread(target=run, args=([coverage_id], True)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+    assert errors == []
+    runs = list(ProgressRun.objects.order_by("finished_at").values_list("scope", "status"))
+    assert runs == [("all", "done"), (f"indicators:{coverage_id}", "done")]  # serialised
+    assert ProgressResult.objects.filter(as_of=END_2023).count() == 6
