@@ -30,17 +30,20 @@ Why it is built this way:
   ``peak_mb`` is tracemalloc's peak (Python objects and numpy buffers) during that recompute;
   ``rss_mb`` is the process's high-water mark (``ru_maxrss``), builder and libraries included.
 - ``recompute_s`` and ``pure_s`` are medians over ``--repeat`` runs (the first recompute of a
-  size inserts its results, the later ones update them in place); ``orm_s`` = recompute_s −
+  size inserts its new results, the later ones update them in place); ``orm_s`` = recompute_s −
   pure_s is everything but the arithmetic: queries, frames, result objects, explanations and
-  the write.
+  the write. ``select_s`` and ``write_s`` split the same recomputes: the time spent inside the
+  selectors the service calls, and what is left after them and compute_progress.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import json
+import math
 import os
 import random
 import resource
@@ -56,6 +59,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -769,10 +773,46 @@ def _timed(function: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
+class _Split:
+    """Seconds spent inside named functions during one call of the service.
+
+    The service is timed as a whole; wrapping the selectors and compute_progress where the
+    service looks them up says how that same run divides, so the parts add up to the whole.
+    """
+
+    PARTS = (
+        ("targets_frame", "select"),
+        ("approved_reports_frame", "select"),
+        ("compute_progress", "pure"),
+    )
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.seconds: dict[str, float] = {"select": 0.0, "pure": 0.0}
+        self.found = all(hasattr(module, name) for name, _ in self.PARTS)
+
+    def _wrap(self, part: str, function: Callable) -> Callable:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[part] += time.perf_counter() - start
+
+        return timed
+
+    def patch(self) -> Any:
+        if not self.found:
+            return contextlib.nullcontext()
+        wrapped = {name: self._wrap(part, getattr(self.module, name)) for name, part in self.PARTS}
+        return mock.patch.multiple(self.module, **wrapped)
+
+
 def measure(*, as_of: dt.date, repeat: int = 3, reports_built: int | None = None) -> Measurement:
     """Time, count and weigh a national recompute on whatever the database now holds."""
     from django.db import connection
 
+    from targets import services
     from targets.models import ProgressReport, ProgressResult, ProgressRun, Target
     from targets.progress import compute_progress
     from targets.selectors import approved_reports_frame, targets_frame
@@ -781,16 +821,9 @@ def measure(*, as_of: dt.date, repeat: int = 3, reports_built: int | None = None
     if repeat < 1:
         raise BenchmarkError("重复次数须至少为1 / --repeat must be at least 1.")
 
-    def select() -> tuple[Any, Any]:
-        return targets_frame(), approved_reports_frame(as_of=as_of)
-
-    select_runs, pure_runs, recompute_runs, queries = [], [], [], []
+    select_runs, write_runs, pure_runs, recompute_runs, queries = [], [], [], [], []
     pure_cpu, recompute_cpu = [], []
-    frames = None
-    for _ in range(repeat):
-        seconds, _cpu, frames = _timed(select)
-        select_runs.append(seconds)
-    targets, reports = frames
+    targets, reports = targets_frame(), approved_reports_frame(as_of=as_of)
     results = None
     for _ in range(repeat):
         seconds, cpu, results = _timed(lambda: compute_progress(targets, reports, as_of))
@@ -798,11 +831,15 @@ def measure(*, as_of: dt.date, repeat: int = 3, reports_built: int | None = None
         pure_cpu.append(cpu)
     for _ in range(repeat):
         counter = QueryCounter()
-        with connection.execute_wrapper(counter):
+        split = _Split(services)
+        with connection.execute_wrapper(counter), split.patch():
             seconds, cpu, run = _timed(lambda: progress_recompute(as_of=as_of))
         recompute_runs.append(seconds)
         recompute_cpu.append(cpu)
         queries.append(counter.count)
+        if split.found:
+            select_runs.append(split.seconds["select"])
+            write_runs.append(seconds - split.seconds["select"] - split.seconds["pure"])
         if run.status != ProgressRun.Status.DONE:
             raise BenchmarkError(f"测算未完成 / The recompute did not finish: {run.error}")
 
@@ -823,7 +860,8 @@ def measure(*, as_of: dt.date, repeat: int = 3, reports_built: int | None = None
         )
     recompute_s = statistics.median(recompute_runs)
     pure_s = statistics.median(pure_runs)
-    select_s = statistics.median(select_runs)
+    select_s = statistics.median(select_runs) if select_runs else math.nan
+    write_s = statistics.median(write_runs) if write_runs else math.nan
     return Measurement(
         provinces=_province_count(),
         targets=target_count,
@@ -834,7 +872,7 @@ def measure(*, as_of: dt.date, repeat: int = 3, reports_built: int | None = None
         select_s=select_s,
         pure_s=pure_s,
         orm_s=recompute_s - pure_s,
-        write_s=recompute_s - pure_s - select_s,
+        write_s=write_s,
         recompute_cpu_s=statistics.median(recompute_cpu),
         pure_cpu_s=statistics.median(pure_cpu),
         queries=max(queries),
@@ -868,8 +906,9 @@ def _province_count() -> int:
 # --- reporting --------------------------------------------------------------------------------
 
 
-def _round(value: float, digits: int = 3) -> float:
-    return round(value, digits)
+def _round(value: float, digits: int = 3) -> float | None:
+    """Rounded for the JSON line; NaN (a part the service no longer exposes) becomes null."""
+    return None if math.isnan(value) else round(value, digits)
 
 
 def summary(

@@ -82,6 +82,9 @@ def test_the_measurement_describes_the_data_and_ends_in_one_json_line():
     assert result.recompute_s > 0
     assert result.pure_s > 0
     assert result.orm_s == pytest.approx(result.recompute_s - result.pure_s)
+    assert result.select_s > 0
+    assert result.write_s > 0
+    assert result.select_s + result.write_s < result.recompute_s
     assert result.peak_mb > 0
     assert result.rss_mb > 0
     assert sum(result.statuses.values()) == counts.targets
