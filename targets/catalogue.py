@@ -9,7 +9,9 @@ Targets columns (key → header):
     province 省份, document 文件 (its slug, e.g. sx-2021), indicator 指标, area 领域, unit 单位,
     measure_kind 测度类型, baseline_year 基期年, baseline_value 基期值, target_year 目标年,
     target_value 目标值, comparator 比较方式, lower_bound 区间下限, category 类别,
-    quote 原文摘录 (the target's quote).
+    quote 原文摘录 (the target's quote), restated_quotes 其他表述 (the other sentences of the
+    document that state the same target, e.g. a goal's number repeated in a task, joined with
+    " / " so that a row stays one line in a CSV viewer and one readable cell in Excel).
 Tasks columns:
     province 省份, document 文件, section 章节, number 序号, title 任务, lead_departments 牵头单位,
     support_departments 配合单位, responsible_departments 责任单位(未分牵头配合), quote 原文摘录.
@@ -45,6 +47,7 @@ TARGET_COLUMNS: list[tuple[str, str]] = [
     ("lower_bound", "区间下限"),
     ("category", "类别"),
     ("quote", "原文摘录"),
+    ("restated_quotes", "其他表述"),
 ]
 
 TASK_COLUMNS: list[tuple[str, str]] = [
@@ -62,6 +65,8 @@ TASK_COLUMNS: list[tuple[str, str]] = [
 HEADERS: dict[str, str] = dict(TARGET_COLUMNS + TASK_COLUMNS)
 
 DEPARTMENT_SEPARATOR = "、"  # as the documents print lists of units
+# Between a target's restated sentences; no source text contains it, so a cell splits back.
+RESTATED_SEPARATOR = " / "
 # Spreadsheet programs run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -127,6 +132,7 @@ def targets_catalogue_rows(
                     "lower_bound": format_number(target.lower_bound),
                     "category": indicator.category.name if indicator.category else "",
                     "quote": target.quote,
+                    "restated_quotes": RESTATED_SEPARATOR.join(target.restated_quotes),
                 }
             )
     return rows
