@@ -1717,31 +1717,53 @@ def department_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any
 # --- indicator -------------------------------------------------------------------------------
 
 
-def highlight(text: str, quotes: Sequence[str], *, context: int = 160) -> list[dict[str, Any]]:
-    """Excerpts of ``text`` around each quote, split into plain and marked parts.
+def highlight(
+    text: str, quotes: Sequence[str], *, context: int = 160
+) -> list[list[dict[str, Any]]]:
+    """Excerpts of ``text`` around the quotes: each a list of parts ``{"text", "mark"}``.
 
-    The template escapes every part and wraps marked ones in <mark>; no HTML is built here.
+    Quotes that overlap or sit close together share one excerpt (a sentence and the clause
+    inside it are marked once, as their union). The template escapes every part and wraps the
+    marked ones in <mark>; no HTML is built here.
     """
-    excerpts = []
-    seen: set[int] = set()
+    spans: list[tuple[int, int]] = []
     for quote in quotes:
         if not quote:
             continue
         start = text.find(quote)
-        if start < 0 or start in seen:
+        if start >= 0:
+            spans.append((start, start + len(quote)))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    excerpts: list[list[dict[str, Any]]] = []
+    window: list[list[int]] = []
+    for span in merged:
+        if window and span[0] - window[-1][1] <= 2 * context:
+            window.append(span)
             continue
-        seen.add(start)
-        end = start + len(quote)
-        lo = max(0, start - context)
-        hi = min(len(text), end + context)
-        excerpts.append(
-            {
-                "before": ("…" if lo > 0 else "") + text[lo:start],
-                "quote": text[start:end],
-                "after": text[end:hi] + ("…" if hi < len(text) else ""),
-            }
-        )
+        if window:
+            excerpts.append(_excerpt(text, window, context))
+        window = [span]
+    if window:
+        excerpts.append(_excerpt(text, window, context))
     return excerpts
+
+
+def _excerpt(text: str, spans: list[list[int]], context: int) -> list[dict[str, Any]]:
+    lo = max(0, spans[0][0] - context)
+    hi = min(len(text), spans[-1][1] + context)
+    parts = [{"text": "…" if lo > 0 else "", "mark": False}]
+    cursor = lo
+    for start, end in spans:
+        parts.append({"text": text[cursor:start], "mark": False})
+        parts.append({"text": text[start:end], "mark": True})
+        cursor = end
+    parts.append({"text": text[cursor:hi] + ("…" if hi < len(text) else ""), "mark": False})
+    return [part for part in parts if part["text"]]
 
 
 def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
