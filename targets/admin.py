@@ -32,6 +32,7 @@ from targets.resources import (
     ProgressResultResource,
     ProgressRunResource,
     TargetResource,
+    readable_target,
 )
 
 
@@ -132,7 +133,7 @@ class TargetAdmin(ImportExportAdmin):
 
     @admin.display(description=_("目标值"))
     def display_value(self, target: Target) -> str:
-        return target.display_value
+        return readable_target(target)
 
 
 @admin.register(ProgressReport)

@@ -4,6 +4,9 @@ Progress reports are imported by ``targets.progress_import`` (its own validation
 and runs are computed, so they export only. See ``provinces.resources`` for the shared rules.
 """
 
+import copy
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 from import_export import fields
@@ -18,6 +21,25 @@ from provinces.resources import (
 )
 from targets.models import Indicator, IndicatorCategory, ProgressResult, ProgressRun, Target
 from tasks.resources import column_widget, task_widget
+
+
+def _plain(number: Decimal | None) -> Decimal | None:
+    """95.0000 → 95 and 95.5000 → 95.5 (but 900 stays 900, not 9E+2)."""
+    if number is None:
+        return None
+    return (
+        number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    )
+
+
+def readable_target(target: Target) -> str:
+    """The target as printed (≥95%, 1—3个, 完成), without the column's four decimal places."""
+    shown = copy.copy(target)
+    shown.value, shown.lower_bound = _plain(target.value), _plain(target.lower_bound)
+    try:
+        return shown.display_value
+    except (TypeError, ValueError, KeyError):  # a half-filled row in an import preview
+        return ""
 
 
 def category_widget() -> LookupWidget:
@@ -115,10 +137,7 @@ class TargetResource(BaseResource):
         )
 
     def dehydrate_display_value(self, target: Target) -> str:
-        try:
-            return target.display_value
-        except (TypeError, ValueError, KeyError):
-            return ""
+        return readable_target(target)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Target.save() copies the unit's percentage flag; copy it first so that full_clean()

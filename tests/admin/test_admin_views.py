@@ -580,5 +580,56 @@ def test_returning_task_updates_in_the_admin(staff_client):
 def test_a_target_list_shows_readable_values(staff_client):
     f.make_target(indicator=f.make_indicator(unit="%", name="强制检定覆盖率"), value=95)
     content = staff_client.get(_url("targets.target", "changelist")).content.decode()
-    assert "≥95" in content and "强制检定覆盖率" in content
+    assert "≥95%" in content and "强制检定覆盖率" in content
     assert Target.objects.count() == 1
+
+
+def _task_form(task: Task, **assignment) -> dict:
+    data = {
+        "document": task.document_id,
+        "section": task.section_id,
+        "number": task.number,
+        "title": task.title,
+        "text": task.text,
+        "quote": task.quote,
+        "departments_quote": "",
+        "sort_order": task.sort_order,
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-INITIAL_FORMS": "0",
+    }
+    return data | {f"assignments-0-{key}": value for key, value in assignment.items()}
+
+
+def test_staff_add_a_lead_department_on_the_task_page(staff_client):
+    task = f.make_task()
+    market = f.make_department(province=task.document.province, name="省市场监管局")
+
+    response = staff_client.post(
+        _url("tasks.task", "change", task.pk),
+        _task_form(task, department=market.pk, role=Role.LEAD, sort_order=0),
+    )
+
+    assert response.status_code == 302
+    assert list(task.assignments.values_list("department__name", "role")) == [
+        ("省市场监管局", Role.LEAD)
+    ]
+
+
+def test_a_department_of_another_province_cannot_be_assigned_on_the_task_page(staff_client):
+    task = f.make_task()
+    f.make_department(province=task.document.province, name="省科技厅")
+    elsewhere = f.make_department(name="国网山东省电力公司")
+
+    response = staff_client.post(
+        _url("tasks.task", "change", task.pk),
+        _task_form(task, department=elsewhere.pk, role=Role.SUPPORT, sort_order=0),
+    )
+
+    assert response.status_code == 200
+    assert not task.assignments.exists()
+
+
+def test_the_import_page_lists_the_columns_a_sheet_needs(staff_client):
+    content = staff_client.get(_url("tasks.task", "import")).content.decode()
+    for column in ("document", "section", "number", "title", "quote"):
+        assert column in content

@@ -423,6 +423,21 @@ def test_computed_data_exports_but_its_import_is_refused(resource_class, model, 
     assert model.objects.count() == 0
 
 
+def test_a_target_row_shows_the_target_as_printed():
+    build_targets()
+    shown = {
+        row["indicator"] + str(row["year"]): row["display_value"]
+        for row in TargetResource().export().dict
+    }
+    assert shown == {
+        "standards-total2025": "≥900项",
+        "standards-total2035": "≈1200项",
+        "coverage2025": "≥95.5%",
+        "centres2025": "1—3个",
+        "regulation2025": "完成",
+    }
+
+
 def test_a_result_row_names_its_document_indicator_and_target_year():
     result = f.make_progress_result(
         target=f.make_target(indicator=f.make_indicator(code="standards-total", name="计量标准"))
