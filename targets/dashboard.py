@@ -161,6 +161,9 @@ class Table:
     rows: list[dict[str, Any]]
     empty: str = ""
     highlight: Callable[[dict[str, Any]], bool] | None = field(default=None, repr=False)
+    # A long text shown under its row across the table (the one-sentence explanation); a column
+    # of its own in downloads.
+    detail: Col | None = None
 
     def cell_text(self, column: Col, row: Mapping[str, Any]) -> str:
         value = row.get(column.key)
@@ -204,15 +207,26 @@ class Table:
                         "title": row.get(f"{column.key}_title") or "",
                     }
                 )
-            out.append({"cells": cells, "highlight": bool(self.highlight and self.highlight(row))})
+            out.append(
+                {
+                    "cells": cells,
+                    "highlight": bool(self.highlight and self.highlight(row)),
+                    "detail": self.cell_text(self.detail, row) if self.detail else "",
+                }
+            )
         return out
 
     @property
     def headers(self) -> list[str]:
         return [c.label for c in self.columns]
 
+    @property
+    def export_columns(self) -> list[Col]:
+        return [*self.columns, self.detail] if self.detail else list(self.columns)
+
     def export_rows(self) -> list[dict[str, str]]:
-        return [{c.key: self.cell_text(c, row) for c in self.columns} for row in self.rows]
+        columns = self.export_columns
+        return [{c.key: self.cell_text(c, row) for c in columns} for row in self.rows]
 
     def export_value(self, column: Col, row: Mapping[str, Any]) -> Any:
         """Spreadsheet cell: numbers stay numbers (percentages as 0–100), the rest as shown."""
@@ -230,7 +244,8 @@ class Table:
 
 def table_csv(table: Table) -> bytes:
     """UTF-8 with a BOM so Excel opens the Chinese right; formulas escaped."""
-    text = rows_to_csv(table.export_rows(), columns=[(c.key, c.label) for c in table.columns])
+    columns = [(c.key, c.label) for c in table.export_columns]
+    text = rows_to_csv(table.export_rows(), columns=columns)
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -245,18 +260,18 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
     for table in tables:
         name = _sheet_name(table.title or table.name, used)
         sheet = book.create_sheet(name)
-        sheet.append(table.headers)
+        sheet.append([c.label for c in table.export_columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
             values = []
-            for column in table.columns:
+            for column in table.export_columns:
                 value = table.export_value(column, row)
                 if isinstance(value, str) and value.lstrip().startswith(("=", "+", "-", "@")):
                     value = "'" + value
                 values.append(value)
             sheet.append(values)
-        for index, column in enumerate(table.columns, start=1):
+        for index, column in enumerate(table.export_columns, start=1):
             width = max(
                 [
                     len(column.label) * 2,
@@ -593,17 +608,16 @@ def targets_table(
     explain: bool = False,
 ) -> Table:
     rows = [_target_row(row, as_of, today) for row in records(frame)]
-    spec = list(TARGET_TABLE_COLUMNS)
     if explain:
         for row in rows:
             row["explanation"] = _explain(row)
-        spec.append(("explanation", gettext_lazy("说明"), "text"))
     return Table(
         name=name,
         title=title,
-        columns=_cols(spec, skip),
+        columns=_cols(TARGET_TABLE_COLUMNS, skip),
         rows=rows,
         empty=empty or _("没有符合条件的目标。"),
+        detail=Col("explanation", _("说明")) if explain else None,
     )
 
 

@@ -18,6 +18,9 @@
         return;
       }
       var figure = JSON.parse(source.textContent);
+      // Responsive plots size their container to 100% of this div on every resize (printing
+      // included): give the div the figure's own height so it never collapses.
+      div.style.height = (figure.layout.height || 450) + "px";
       var fallback = div.querySelector(".chart-fallback");
       if (fallback) {
         fallback.remove();

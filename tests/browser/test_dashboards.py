@@ -132,11 +132,18 @@ def test_the_overview_draws_its_four_charts(page, live_server, problems):
         points == page.locator("#chart-pace .scatterlayer .trace:not(:first-child) .point").count()
     )
     _screenshot(page, "overview")
-    # On paper: navigation and forms go, the page is A4.
+    # On paper: navigation and forms go, charts fit the A4 width, the page prints as A4.
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 720, "height": 1000})  # A4 less its margins, at 96 dpi
+    page.wait_for_timeout(300)  # plotly's responsive resize
     assert not page.is_visible(".site-nav")
     assert not page.is_visible("form.as-of")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    widths = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-chart .main-svg:first-child'))"
+        ".map(svg => svg.getBoundingClientRect().width)"
+    )
+    assert widths and max(widths) <= 720
+    _screenshot(page, "overview-print")
     page.pdf(path=str(ARTIFACTS / "overview-a4.pdf"), format="A4", print_background=True)
     assert problems == []
 
