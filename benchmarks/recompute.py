@@ -949,6 +949,8 @@ def summary(
         "write_s": _round(largest.write_s),
         "recompute_cpu_s": _round(largest.recompute_cpu_s),
         "pure_cpu_s": _round(largest.pure_cpu_s),
+        "recompute_min_s": _round(min(largest.recompute_runs)),
+        "pure_min_s": _round(min(largest.pure_runs)),
         "reports_counted": largest.reports_counted,
         "rss_mb": _round(largest.rss_mb, 1),
         "database": database,
