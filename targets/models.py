@@ -1,5 +1,7 @@
 """Indicators, their targets, the progress reported against them and what the engine computed."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -146,6 +148,11 @@ class Comparator(models.TextChoices):
     DONE = "done", _("完成")
 
 
+def plain_number(value: Decimal) -> str:
+    """A stored Decimal as printed in the document: 95.0000 → 95, 0.5000 → 0.5."""
+    return format(value.normalize(), "f")
+
+
 COMPARATOR_SYMBOLS = {"gte": "≥", "approx": "≈", "eq": "=", "lte": "≤", "range": "∈", "done": "✓"}
 
 
@@ -214,8 +221,8 @@ class Target(models.Model):
             return "完成"
         unit = self.indicator.unit
         if self.comparator == Comparator.RANGE:
-            return f"{self.lower_bound:g}—{self.value:g}{unit}"
-        return f"{COMPARATOR_SYMBOLS[self.comparator]}{self.value:g}{unit}"
+            return f"{plain_number(self.lower_bound)}—{plain_number(self.value)}{unit}"
+        return f"{COMPARATOR_SYMBOLS[self.comparator]}{plain_number(self.value)}{unit}"
 
 
 class ReportSource(models.TextChoices):
