@@ -1002,10 +1002,11 @@ def _say(text: str) -> None:
 # --- the database of its own ------------------------------------------------------------------
 
 
-def _checked_url(url: str | None, workdir: Path) -> str:
+def _checked_url(url: str | None, workdir: Path | None) -> str:
     """The benchmark drops and recreates its database: only one whose name says "bench"."""
     if url is None:
-        return f"sqlite:///{workdir / 'metrology_bench.sqlite3'}"
+        folder = workdir or Path(tempfile.gettempdir())
+        return f"sqlite:///{folder / 'metrology_bench.sqlite3'}"
     parts = urlsplit(url)
     name = Path(parts.path[1:]).name if parts.scheme == "sqlite" else parts.path.lstrip("/")
     if parts.scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
@@ -1154,8 +1155,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Build, measure and print; returns the summary that the last line carries."""
-    workdir = Path(tempfile.mkdtemp(prefix="metrology_bench_"))
-    url = _checked_url(args.database_url, workdir)
+    url = _checked_url(args.database_url, None)
+    workdir = None
+    if args.database_url is None:
+        workdir = Path(tempfile.mkdtemp(prefix="metrology_bench_"))
+        url = _checked_url(None, workdir)
     drop = _recreate_database(url)
     try:
         configure_django(url)
@@ -1204,7 +1208,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"kept database {url}", file=sys.stderr)
         else:
             drop()
-            if not any(workdir.iterdir()):
+            if workdir is not None and not any(workdir.iterdir()):
                 workdir.rmdir()
 
 
