@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from provinces.models import ReviewStatus
@@ -98,31 +100,40 @@ RESULT_FRAME_COLUMNS: tuple[str, ...] = (
     "explanation",
 )
 
-_TARGET_VALUES = {
-    "target_id": F("id"),
-    "indicator_id_": F("indicator_id"),
-    "document_id": F("indicator__document_id"),
-    "province": F("indicator__document__province__code"),
-    "province_name": F("indicator__document__province__name"),
-    "document_slug": F("indicator__document__slug"),
-    "plan_base_year": F("indicator__document__base_year"),
-    "area": F("indicator__area"),
-    "category": F("indicator__category__code"),
-    "category_name": F("indicator__category__name"),
-    "measure_kind": F("indicator__measure_kind"),
-    "direction": F("indicator__direction"),
-    "unit": F("indicator__unit"),
-    "baseline_year": F("indicator__baseline_year"),
-    "baseline_value": F("indicator__baseline_value"),
-    "target_year": F("year"),
-    "target_value": F("value"),
-    "comparator_": F("comparator"),
-    "lower_bound_": F("lower_bound"),
-    "indicator_code": F("indicator__code"),
-    "indicator_name": F("indicator__name"),
-    "attribute": F("indicator__attribute"),
+# Column → the Target field path it is read from.
+_TARGET_PATHS: dict[str, str] = {
+    "target_id": "id",
+    "indicator_id": "indicator_id",
+    "document_id": "indicator__document_id",
+    "province": "indicator__document__province__code",
+    "area": "indicator__area",
+    "category": "indicator__category__code",
+    "measure_kind": "indicator__measure_kind",
+    "direction": "indicator__direction",
+    "unit": "indicator__unit",
+    "plan_base_year": "indicator__document__base_year",
+    "baseline_year": "indicator__baseline_year",
+    "baseline_value": "indicator__baseline_value",
+    "target_year": "year",
+    "target_value": "value",
+    "comparator": "comparator",
+    "lower_bound": "lower_bound",
+    "indicator_code": "indicator__code",
+    "indicator_name": "indicator__name",
+    "attribute": "indicator__attribute",
+    "document_slug": "indicator__document__slug",
+    "province_name": "indicator__document__province__name",
+    "category_name": "indicator__category__name",
 }
 _NUMERIC_TARGET_COLUMNS = ("baseline_value", "target_value", "lower_bound")
+_TARGET_ORDER = (
+    "indicator__document__province__sort_order",
+    "indicator__document__period_start",
+    "indicator__document__slug",
+    "indicator__sort_order",
+    "indicator_id",
+    "year",
+)
 
 
 def _ids(values: Iterable[int] | None) -> list[int] | None:
@@ -133,11 +144,43 @@ def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
+def _fetch_frame(queryset: QuerySet, columns: Iterable[str]) -> pd.DataFrame:
+    """A ``values_list()`` of plain field paths as a frame, one column per path, in one query.
+
+    The SQL is the ORM's; the rows come straight from the cursor, without Django's per-value
+    converters (Decimal, date and aware-datetime objects): the caller converts whole columns
+    with pandas instead, which is what keeps a national recompute's selects fast. Values arrive
+    as the driver gives them (SQLite: numbers and ISO text; PostgreSQL: Decimal, date,
+    datetime), and every conversion below accepts both.
+    """
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # e.g. id__in=[]: nothing can match, no query needed
+        rows = []
+    else:
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def _floats(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.astype(object), errors="coerce").astype("float64")
+
+
 def _decimals_to_float(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     for column in columns:
-        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(
-            "float64"
-        )
+        frame[column] = _floats(frame[column])
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series.astype(object), format="ISO8601").astype("datetime64[ns]")
+
+
+def _utc_naive(series: pd.Series) -> pd.Series:
+    stamps = pd.to_datetime(series.astype(object), utc=True, format="ISO8601")
+    return stamps.dt.tz_localize(None).astype("datetime64[ns]")
 
 
 def targets_queryset(
@@ -171,37 +214,23 @@ def targets_frame(
 
     Decimals become floats; ``category`` is the category code or None.
     """
-    rows = (
+    queryset = (
         targets_queryset(
             document_ids=document_ids,
             indicator_ids=indicator_ids,
             province_codes=province_codes,
             target_years=target_years,
         )
-        .order_by(
-            "indicator__document__province__sort_order",
-            "indicator__document__period_start",
-            "indicator__document__slug",
-            "indicator__sort_order",
-            "indicator_id",
-            "year",
-        )
-        .values(**_TARGET_VALUES)
+        .order_by(*_TARGET_ORDER)
+        .values_list(*_TARGET_PATHS.values())
     )
-    records = [
-        {
-            **row,
-            "indicator_id": row.pop("indicator_id_"),
-            "comparator": row.pop("comparator_"),
-            "lower_bound": row.pop("lower_bound_"),
-        }
-        for row in rows
-    ]
-    frame = _frame(records, TARGET_COLUMNS)
+    frame = _fetch_frame(queryset, _TARGET_PATHS)[list(TARGET_COLUMNS)]
     _decimals_to_float(frame, _NUMERIC_TARGET_COLUMNS)
     for column in ("target_id", "indicator_id", "document_id", "plan_base_year", "target_year"):
         frame[column] = frame[column].astype("int64")
     frame["baseline_year"] = pd.to_numeric(frame["baseline_year"], errors="coerce").astype("Int64")
+    for column in ("category", "category_name"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 
 
@@ -224,25 +253,21 @@ def approved_reports_frame(
         queryset = queryset.filter(indicator__document_id__in=_ids(document_ids))
     if as_of is not None:
         queryset = queryset.filter(as_of__lte=as_of)
-    rows = queryset.order_by("indicator_id", "as_of", "reviewed_at", "id").values(
-        "indicator_id",
-        "as_of",
-        "value",
-        "done",
-        "is_demo",
-        report_id=F("id"),
-        approved_at=F("reviewed_at"),
+    queryset = queryset.order_by("indicator_id", "as_of", "reviewed_at", "id").values_list(
+        "id", "indicator_id", "as_of", "value", "done", "reviewed_at", "is_demo"
     )
-    frame = _frame(list(rows), REPORT_COLUMNS)
+    frame = _fetch_frame(
+        queryset,
+        ("report_id", "indicator_id", "as_of", "value", "done", "approved_at", "is_demo"),
+    )
     frame["report_id"] = frame["report_id"].astype("int64")
     frame["indicator_id"] = frame["indicator_id"].astype("int64")
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
-    _decimals_to_float(frame, ["value"])
-    frame["done"] = frame["done"].astype("boolean")
+    frame["as_of"] = _dates(frame["as_of"])
+    frame["value"] = _floats(frame["value"])
+    frame["done"] = frame["done"].astype(object).astype("boolean")
+    frame["approved_at"] = _utc_naive(frame["approved_at"])
     frame["is_demo"] = frame["is_demo"].astype(bool)
-    approved = pd.to_datetime(frame["approved_at"], utc=True)
-    frame["approved_at"] = approved.dt.tz_localize(None).astype("datetime64[ns]")
-    return frame
+    return frame[list(REPORT_COLUMNS)]
 
 
 def task_status_frame(
@@ -339,9 +364,7 @@ def progress_results_frame(
         )
     if target_ids is not None:
         queryset = queryset.filter(target_id__in=_ids(target_ids))
-    target_values = {
-        f"t_{name}": F(f"target__{expr.name}") for name, expr in _TARGET_VALUES.items()
-    }
+    target_values = {f"t_{name}": F(f"target__{path}") for name, path in _TARGET_PATHS.items()}
     rows = queryset.order_by(
         "target__indicator__document__province__sort_order",
         "target__indicator__document__period_start",
@@ -353,10 +376,7 @@ def progress_results_frame(
     ).values(*RESULT_FIELDS, "inputs", **target_values)
     records = []
     for row in rows:
-        record = {name: row.pop(f"t_{name}") for name in _TARGET_VALUES}
-        record["indicator_id"] = record.pop("indicator_id_")
-        record["comparator"] = record.pop("comparator_")
-        record["lower_bound"] = record.pop("lower_bound_")
+        record = {name: row.pop(f"t_{name}") for name in _TARGET_PATHS}
         record["printed_baseline_year"] = record.pop("baseline_year")
         record["printed_baseline_value"] = record.pop("baseline_value")
         record["explanation"] = (row.pop("inputs") or {}).get("explanation", "")

@@ -8,7 +8,7 @@ change what counts enqueue a per-indicator recomputation once their transaction 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import json
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -49,7 +49,9 @@ _RESULT_FLOATS = (
     "score",
 )
 _RESULT_DATES = ("latest_date", "baseline_date")
-_RESULT_UPDATE_FIELDS = (
+_RESULT_COLUMNS = (
+    "target_id",
+    "as_of",
     "computed_at",
     *_RESULT_FLOATS,
     *_RESULT_DATES,
@@ -95,36 +97,6 @@ _SCOPE_MAX = 60
 # --- small conversions ------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _float(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
-
-
-def _date(value: Any) -> dt.date | None:
-    return None if _missing(value) else pd.Timestamp(value).date()
-
-
-def _json_value(value: Any) -> Any:
-    """Plain JSON: NaN/NA → null (PostgreSQL's jsonb refuses NaN), numpy → Python."""
-    if _missing(value):
-        return None
-    if isinstance(value, pd.Timestamp | dt.date):
-        return pd.Timestamp(value).date().isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def _ids(values: Iterable[int] | None) -> list[int] | None:
     return None if values is None else sorted({int(v) for v in values})
 
@@ -141,33 +113,79 @@ def _scope_label(indicator_ids: list[int] | None) -> str:
 # --- results ----------------------------------------------------------------------------------
 
 
-def _result_instances(
-    results: pd.DataFrame, targets: pd.DataFrame, *, as_of: dt.date, computed_at: dt.datetime
-) -> list[ProgressResult]:
-    extra = targets[list(_EXPLAIN_COLUMNS)]
-    merged = results.merge(extra, on="target_id", how="left")
-    instances = []
-    for row in merged.to_dict("records"):
-        inputs = {name: _json_value(row.get(name)) for name in _INPUT_COLUMNS}
-        inputs["explanation"] = explain(row)
-        achieved = row["achieved"]
-        instances.append(
-            ProgressResult(
-                target_id=int(row["target_id"]),
-                as_of=as_of,
-                computed_at=computed_at,
-                **{name: _float(row[name]) for name in _RESULT_FLOATS},
-                **{name: _date(row[name]) for name in _RESULT_DATES},
-                baseline_source=row["baseline_source"] or "",
-                achieved=None if _missing(achieved) else bool(achieved),
-                pace_status=row["pace_status"],
-                outlook=row["outlook"] or "",
-                method=row["method"] or "",
-                n_points=int(row["n_points"]),
-                inputs=inputs,
-            )
+def _column(values: pd.Series) -> list[Any]:
+    """A result column as plain Python values, None where missing."""
+    return values.astype(object).where(values.notna(), None).tolist()
+
+
+def _date_column(values: pd.Series) -> list[str | None]:
+    """ISO dates: what SQLite stores, and a literal PostgreSQL casts to its date column."""
+    return _column(pd.to_datetime(values).dt.strftime("%Y-%m-%d"))
+
+
+def _result_rows(
+    results: pd.DataFrame, targets: pd.DataFrame, *, as_of: dt.date, computed_at: Any
+) -> list[tuple]:
+    """One parameter tuple per target, in _RESULT_COLUMNS order, built column by column.
+
+    ``inputs`` keeps what a reader needs to redo the sum, and the sentence explain() writes.
+    """
+    merged = results.merge(targets[list(_EXPLAIN_COLUMNS)], on="target_id", how="left")
+    records = merged.to_dict("records")
+    explanations = [explain(record) for record in records]
+    inputs = merged[list(_INPUT_COLUMNS)]
+    inputs = inputs.astype(object).where(inputs.notna(), None).to_dict("records")
+    n = len(merged)
+    columns: dict[str, list[Any]] = {
+        "target_id": merged["target_id"].astype("int64").tolist(),
+        "as_of": [as_of.isoformat()] * n,
+        "computed_at": [computed_at] * n,
+        **{name: _column(merged[name]) for name in _RESULT_FLOATS},
+        **{name: _date_column(merged[name]) for name in _RESULT_DATES},
+        "baseline_source": [v or "" for v in _column(merged["baseline_source"])],
+        "achieved": _column(merged["achieved"]),
+        "pace_status": _column(merged["pace_status"]),
+        "outlook": [v or "" for v in _column(merged["outlook"])],
+        "method": [v or "" for v in _column(merged["method"])],
+        "n_points": merged["n_points"].astype("int64").tolist(),
+        "inputs": [
+            json.dumps({**values, "explanation": sentence})
+            for values, sentence in zip(inputs, explanations, strict=True)
+        ],
+    }
+    return list(zip(*(columns[name] for name in _RESULT_COLUMNS), strict=True))
+
+
+def _upsert_results(rows: list[tuple]) -> None:
+    """Insert or replace the results of (target, as_of) in one statement.
+
+    Django's ``bulk_create(update_conflicts=True)`` would split the rows into batches of 49 on
+    SQLite (its 999-parameter cap), so the number of queries would grow with the targets, and
+    it prepares every value through its field one at a time. Here the values are prepared per
+    column (``_result_rows``) and sent once: a single multi-row INSERT … ON CONFLICT on
+    PostgreSQL, one ``executemany`` of the same statement on SQLite (both speak that syntax).
+    """
+    if not rows:
+        return
+    connection = connections[ProgressResult.objects.db]
+    if connection.vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(
+            f"progress_recompute supports PostgreSQL and SQLite, not {connection.vendor}"
         )
-    return instances
+    quote = connection.ops.quote_name
+    meta = ProgressResult._meta
+    names = [quote(meta.get_field(name).column) for name in _RESULT_COLUMNS]
+    keys = [quote(meta.get_field(name).column) for name in ("target", "as_of")]
+    assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in names if name not in keys)
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES "
+    tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {assignments}"
+    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values = ", ".join([placeholders] * len(rows))
+            cursor.execute(head + values + tail, [value for row in rows for value in row])
+        else:
+            cursor.executemany(head + placeholders + tail, rows)
 
 
 def _lock_scope(indicator_ids: list[int] | None) -> list[int]:
@@ -202,16 +220,13 @@ def progress_recompute(
             targets = targets_frame(indicator_ids=ids)
             reports = approved_reports_frame(indicator_ids=ids, as_of=as_of)
             results = compute_progress(targets, reports, as_of)
-            computed_at = timezone.now()
-            instances = _result_instances(results, targets, as_of=as_of, computed_at=computed_at)
-            ProgressResult.objects.bulk_create(
-                instances,
-                update_conflicts=True,
-                unique_fields=["target", "as_of"],
-                update_fields=list(_RESULT_UPDATE_FIELDS),
+            computed_at = connections[ProgressResult.objects.db].ops.adapt_datetimefield_value(
+                timezone.now()
             )
+            rows = _result_rows(results, targets, as_of=as_of, computed_at=computed_at)
+            _upsert_results(rows)
             run.status = ProgressRun.Status.DONE
-            run.targets_count = len(instances)
+            run.targets_count = len(rows)
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "targets_count", "finished_at"])
     except Exception as exc:
