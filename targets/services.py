@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,7 +134,7 @@ def _result_rows(
     merged = results.merge(targets[list(_EXPLAIN_COLUMNS)], on="target_id", how="left")
     records = merged.to_dict("records")
     explanations = [explain(record) for record in records]
-    inputs = merged[list(_INPUT_COLUMNS)]
+    inputs = merged[list(_INPUT_COLUMNS)].replace([np.inf, -np.inf], np.nan)  # JSON has no ∞
     inputs = inputs.astype(object).where(inputs.notna(), None).to_dict("records")
     n = len(merged)
     columns: dict[str, list[Any]] = {
