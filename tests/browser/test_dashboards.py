@@ -41,22 +41,31 @@ CHART_STATE = """() => Array.from(document.querySelectorAll('.js-chart')).map(di
 
 @pytest.fixture(autouse=True)
 def _sync_playwright_in_the_test_thread(monkeypatch):
-    """Playwright's sync API runs an event loop in this thread; Django must allow the ORM here."""
+    """Playwright's sync API runs an event loop in this thread; Django must allow the ORM here.
+
+    The database work is done before the browser starts (fixture order below): queries made
+    while Playwright's loop runs would open a connection in another context that the test
+    database teardown cannot see.
+    """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def seeded(transactional_db, settings):
+def seeded(transactional_db, settings) -> dict[str, object]:
+    """Seed documents, 示例数据 and its quarter-end history; what the tests look up, read now."""
     from provinces.policy_loader import load_policies
     from targets.demo import demo_data_load
+    from targets.models import Indicator
 
     settings.DEMO_DATA_ALLOWED = True
     load_policies(directory=Path(settings.BASE_DIR) / "fixtures")
     demo_data_load(today=AS_OF, history=True)
+    indicator = Indicator.objects.get(document__slug="qh-2022", code="measurement-standards")
+    return {"indicator": indicator}
 
 
 @pytest.fixture
-def browser():
+def browser(seeded, viewer):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -72,7 +81,7 @@ def problems():
 
 
 @pytest.fixture
-def page(browser, live_server, seeded, viewer, password, problems):
+def page(seeded, viewer, password, live_server, browser, problems):
     """A logged-in reader's tab, logged in through the login form like a person."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     tab = context.new_page()
@@ -164,10 +173,8 @@ def test_a_comparison_draws_grouped_bars_and_the_targets_each_province_set(
     assert problems == []
 
 
-def test_an_indicator_page_draws_its_trend_and_status_history(page, live_server, problems):
-    from targets.models import Indicator
-
-    indicator = Indicator.objects.get(document__slug="qh-2022", code="measurement-standards")
+def test_an_indicator_page_draws_its_trend_and_status_history(seeded, page, live_server, problems):
+    indicator = seeded["indicator"]
     charts = _open(page, f"{live_server.url}/indicators/{indicator.pk}/{Q}")
     _assert_drawn(charts, {"chart-trend", "chart-history"})
     assert page.inner_text(".sentence").startswith(indicator.name)
@@ -176,7 +183,7 @@ def test_an_indicator_page_draws_its_trend_and_status_history(page, live_server,
     assert problems == []
 
 
-def test_pages_read_without_javascript(browser, live_server, seeded, viewer, password):
+def test_pages_read_without_javascript(seeded, viewer, password, live_server, browser):
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     tab = context.new_page()
     tab.goto(f"{live_server.url}/accounts/login/")
