@@ -1293,6 +1293,8 @@ def departments_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, 
     return {
         "province": province,
         "top_department": top,
+        # 山西 prints 责任单位 without saying who leads: the page says how they are counted.
+        "unranked_roles": bool((task_status["role"] == Role.RESPONSIBLE).any()),
         "documents": [
             {
                 **d,

@@ -242,3 +242,10 @@ def test_a_department_page_lists_lead_and_support_tasks(viewer_client, db):
     support_table = html.split('id="table-support"')[1].split("</section>")[0]
     assert lead.task.title in lead_table and "建设计量数据中心" not in lead_table
     assert "建设计量数据中心" in support_table
+
+
+def test_units_printed_without_lead_or_support_are_explained_where_they_occur(viewer_client, seed):
+    shanxi = viewer_client.get(reverse("provinces:departments", args=["SX"])).content.decode()
+    shandong = viewer_client.get(reverse("provinces:departments", args=["SD"])).content.decode()
+    assert "未区分牵头与配合" in shanxi
+    assert "未区分牵头与配合" not in shandong
