@@ -329,6 +329,9 @@ class ProgressReportResource(BaseResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)
+        # A fresh start if the same resource imports a second sheet.
+        self.header_names, self.seen, self.touched_indicators = {}, {}, set()
+        self.reviewed_at = timezone.now()
         if self.reporter is None and getattr(kwargs.get("user"), "is_authenticated", False):
             self.reporter = kwargs["user"]
         renamed = []
