@@ -48,9 +48,7 @@ def staff_user(django_user_model, password):
     """A market-regulation staff member with every model permission (admin, import, export)."""
     from django.contrib.auth.models import Permission
 
-    user = django_user_model.objects.create_user(
-        username="staff", password=password, is_staff=True
-    )
+    user = django_user_model.objects.create_user(username="staff", password=password, is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label__in=["provinces", "targets", "tasks"])
     )
