@@ -25,8 +25,8 @@ from django.db.models import Count, F
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from provinces.models import Department, PolicyDocument, Province, Section
 from targets import charts, progress, selectors
@@ -52,7 +52,8 @@ OUTLOOK_LABELS = {
     "on_track": gettext_lazy("有望达成"),
     "acceleration_needed": gettext_lazy("需加快"),
     "limited_progress": gettext_lazy("进展有限"),
-    "deterioration": gettext_lazy("倒退"),
+    # 倒退 is "regressing" as a pace status but "deterioration" as an outlook.
+    "deterioration": pgettext_lazy("outlook", "倒退"),
     "insufficient_data": gettext_lazy("数据不足"),
     "not_applicable": gettext_lazy("不适用"),
 }
@@ -60,7 +61,8 @@ TASK_LABELS = {
     "not_started": gettext_lazy("未启动"),
     "in_progress": gettext_lazy("推进中"),
     "completed": gettext_lazy("已完成"),
-    "delayed": gettext_lazy("滞后"),
+    # 滞后 is "lagging" as a target's pace but "delayed" as a task's status.
+    "delayed": pgettext_lazy("task status", "滞后"),
     "suspended": gettext_lazy("暂停"),
     "no_update": gettext_lazy("未填报"),
 }
@@ -114,12 +116,15 @@ def chart_text() -> dict[str, str]:
         "target_year": _("目标年"),
         "baseline": _("基期值"),
         "latest": _("最新值"),
+        # Translators: the chart writes a year before it: 2025年目标 → "2025 target".
         "target": _("年目标"),
         "target_marker": _("目标(100%)"),
+        # Translators: follows a year, as in 2025年目标完成进度(%).
         "completion_to": _("年目标完成进度(%)"),
         "value": _("数值"),
         "reported": _("已审核填报值"),
         "demo": _("(示例数据)"),
+        # Translators: follows a year, as in 2035年预测.
         "projection": _("年预测"),
         "targets_count": _("目标数(个)"),
         "tasks_count": _("任务数(项)"),
@@ -568,8 +573,10 @@ def _target_row(row: Mapping[str, Any], as_of: dt.date, today: dt.date) -> dict[
 
 
 def _explain(row: Mapping[str, Any]) -> str:
+    """The leader's sentence in the active language (the pure module knows zh and en)."""
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
     try:
-        return progress.explain(row)
+        return progress.explain(row, lang=lang)
     except (KeyError, TypeError, ValueError):
         return ""
 

@@ -99,48 +99,82 @@ TASK_STATUSES: tuple[str, ...] = (
     "no_update",
 )
 
-# Chinese labels; the Django layer wraps them in gettext where they reach a page.
+
+def gettext_noop(text: str) -> str:
+    """Marks a label for ``makemessages`` (one of the keywords it gives xgettext), no Django.
+
+    The labels stay Chinese here; the Django layer looks them up in the active language.
+    """
+    return text
+
+
+# Chinese labels; the Django layer translates them where they reach a page.
 PACE_STATUS_LABELS: dict[str, str] = {
-    "achieved": "已达成",
-    "ahead": "超前",
-    "on_track": "正常",
-    "lagging": "滞后",
-    "seriously_lagging": "严重滞后",
-    "regressing": "倒退",
-    "missed": "未达成",
-    "pending": "待完成",
-    "no_data": "无数据",
-    "cannot_assess": "无法评估",
+    "achieved": gettext_noop("已达成"),
+    "ahead": gettext_noop("超前"),
+    "on_track": gettext_noop("正常"),
+    "lagging": gettext_noop("滞后"),
+    "seriously_lagging": gettext_noop("严重滞后"),
+    "regressing": gettext_noop("倒退"),
+    "missed": gettext_noop("未达成"),
+    "pending": gettext_noop("待完成"),
+    "no_data": gettext_noop("无数据"),
+    "cannot_assess": gettext_noop("无法评估"),
 }
 OUTLOOK_LABELS: dict[str, str] = {
-    "on_track": "有望达成",
-    "acceleration_needed": "需加快",
-    "limited_progress": "进展有限",
-    "deterioration": "倒退",
-    "insufficient_data": "数据不足",
-    "not_applicable": "不适用",
+    "on_track": gettext_noop("有望达成"),
+    "acceleration_needed": gettext_noop("需加快"),
+    "limited_progress": gettext_noop("进展有限"),
+    "deterioration": "倒退",  # translated with the context "outlook" (dashboard.OUTLOOK_LABELS)
+    "insufficient_data": gettext_noop("数据不足"),
+    "not_applicable": gettext_noop("不适用"),
 }
 TASK_STATUS_LABELS: dict[str, str] = {
-    "not_started": "未启动",
-    "in_progress": "推进中",
-    "completed": "已完成",
-    "delayed": "滞后",
-    "suspended": "暂停",
-    "no_update": "未填报",
+    "not_started": gettext_noop("未启动"),
+    "in_progress": gettext_noop("推进中"),
+    "completed": gettext_noop("已完成"),
+    "delayed": "滞后",  # translated with the context "task status" (dashboard.TASK_LABELS)
+    "suspended": gettext_noop("暂停"),
+    "no_update": gettext_noop("未填报"),
 }
-METHOD_LABELS: dict[str, str] = {"growth_rate": "增长率比值法", "linear": "线性趋势外推法"}
+METHOD_LABELS: dict[str, str] = {
+    "growth_rate": gettext_noop("增长率比值法"),
+    "linear": gettext_noop("线性趋势外推法"),
+}
 BASELINE_SOURCE_LABELS: dict[str, str] = {
-    "printed": "文件所列基期值",
-    "plan_start_zero": "规划起点计为0",
-    "earliest_report": "首次填报值",
+    "printed": gettext_noop("文件所列基期值"),
+    "plan_start_zero": gettext_noop("规划起点计为0"),
+    "earliest_report": gettext_noop("首次填报值"),
 }
 COMPARATOR_LABELS: dict[str, str] = {
-    "gte": "不低于",
-    "lte": "不高于",
-    "approx": "左右",
-    "eq": "达到",
-    "range": "区间",
-    "done": "完成",
+    "gte": gettext_noop("不低于"),
+    "lte": gettext_noop("不高于"),
+    "approx": gettext_noop("左右"),
+    "eq": gettext_noop("达到"),
+    "range": gettext_noop("区间"),
+    "done": gettext_noop("完成"),
+}
+# English words for explain(lang="en"): lower case, as they sit inside a sentence. The page
+# labels come from the message catalogue (locale/en); a test keeps the two in step.
+PACE_STATUS_WORDS_EN: dict[str, str] = {
+    "achieved": "achieved",
+    "ahead": "ahead",
+    "on_track": "on track",
+    "lagging": "lagging",
+    "seriously_lagging": "seriously lagging",
+    "regressing": "regressing",
+    "missed": "missed",
+    "pending": "pending",
+    "no_data": "no data",
+    "cannot_assess": "cannot assess",
+}
+OUTLOOK_WORDS_EN: dict[str, str] = {
+    "on_track": "on track",
+    "acceleration_needed": "acceleration needed",
+    "limited_progress": "limited progress",
+    "deterioration": "deterioration",
+    "insufficient_data": "insufficient data",
+    "not_applicable": "not applicable",
 }
 
 APPROX_TOLERANCE = 0.05
@@ -735,10 +769,15 @@ def _number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _date(value: object, year_end: str = "年") -> str:
-    """A year end reads as its year (2020年, 2025年底), any other day as ISO (2026-06-30)."""
+def _date(value: object, year_end: str = "年", lang: str = "zh") -> str:
+    """A year end reads as its year (2020年, 2025年底), any other day as ISO (2026-06-30).
+
+    In English a year end reads "2020", or "end of 2025" when ``year_end`` is 年底.
+    """
     stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     if stamp.month == 12 and stamp.day == 31:
+        if lang == "en":
+            return f"end of {stamp.year}" if year_end == "年底" else str(stamp.year)
         return f"{stamp.year}{year_end}"
     return stamp.date().isoformat()
 
@@ -747,16 +786,23 @@ def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def explain(row: Mapping[str, object]) -> str:
-    """One Chinese sentence a leader can read out, e.g.
+def explain(row: Mapping[str, object], *, lang: str = "zh") -> str:
+    """One sentence a leader can read out, in Chinese (``lang="zh"``, the default) e.g.
 
     "强检项目覆盖率：2025年目标90%（不低于），基期2020年85%，截至2025-06-30为88%，完成进度60%，
     时间进度90%，滞后。"
+
+    or in English (``lang="en"``; names and units are data and stay as printed) e.g.
+
+    "强检项目覆盖率: 2025 target at least 90%, baseline 85% (2020), 88% as of 2025-06-30,
+    completion 60%, time elapsed 90%: lagging."
 
     Expects a result row from :func:`compute_progress` joined with its target's
     ``indicator_name`` (optional), ``unit``, ``comparator``, ``lower_bound`` and
     ``measure_kind``; ``outlook`` is added when it says something (not for settled targets).
     """
+    if lang == "en":
+        return _explain_en(row)
     unit = "" if _missing(row.get("unit")) else str(row.get("unit"))
     name = row.get("indicator_name")
     prefix = "" if _missing(name) else f"{name}："
@@ -806,3 +852,60 @@ def explain(row: Mapping[str, object]) -> str:
     if outlook in ("on_track", "acceleration_needed", "limited_progress", "deterioration"):
         parts.append(f"趋势研判{OUTLOOK_LABELS[str(outlook)]}")
     return "，".join(parts) + "。"
+
+
+def _amount(value: float, unit: str) -> str:
+    """85 and "%" → "85%"; 900 and "个" → "900 个" (a unit word gets a space in English)."""
+    if not unit:
+        return _number(value)
+    return f"{_number(value)}{unit}" if unit in ("%", "‰", "％") else f"{_number(value)} {unit}"
+
+
+def _explain_en(row: Mapping[str, object]) -> str:
+    """explain() in English: the same facts in the same order."""
+    unit = "" if _missing(row.get("unit")) else str(row.get("unit"))
+    name = row.get("indicator_name")
+    prefix = "" if _missing(name) else f"{name}: "
+    year = int(row["target_year"])
+    code = str(row["pace_status"])
+    status = PACE_STATUS_WORDS_EN.get(code, code)
+    comparator = row.get("comparator")
+    if row.get("measure_kind") == "milestone" or comparator == "done":
+        if _missing(row.get("latest_date")):
+            state = "no report yet"
+        else:
+            done = not _missing(row.get("achieved")) and bool(row.get("achieved"))
+            when = _date(row["latest_date"], "年底", "en")
+            state = f"{'completed' if done else 'not yet completed'} as of {when}"
+        return f"{prefix}to be completed by {year}, {state}: {status}."
+
+    target = float(row["target_value"])  # type: ignore[arg-type]
+    if comparator == "range" and not _missing(row.get("lower_bound")):
+        goal = _amount(target, unit)
+        goal = f"{_number(float(row['lower_bound']))}–{goal}"  # type: ignore[arg-type]
+    else:
+        words = {"gte": "at least ", "lte": "at most ", "approx": "about "}
+        goal = words.get(str(comparator), "") + _amount(target, unit)
+    parts = [f"{prefix}{year} target {goal}"]
+    if _missing(row.get("baseline_value")):
+        parts.append("no baseline")
+    else:
+        note = {"plan_start_zero": ", plan start", "earliest_report": ", first report"}.get(
+            str(row.get("baseline_source")), ""
+        )
+        value = _amount(float(row["baseline_value"]), unit)  # type: ignore[arg-type]
+        parts.append(f"baseline {value} ({_date(row['baseline_date'], lang='en')}{note})")
+    if _missing(row.get("latest_value")):
+        parts.append("no reported data yet")
+    else:
+        value = _amount(float(row["latest_value"]), unit)  # type: ignore[arg-type]
+        parts.append(f"{value} as of {_date(row['latest_date'], '年底', 'en')}")
+    if not _missing(row.get("completion")):
+        parts.append(f"completion {round(float(row['completion']) * 100)}%")  # type: ignore[arg-type]
+    if not _missing(row.get("time_elapsed")):
+        parts.append(f"time elapsed {round(float(row['time_elapsed']) * 100)}%")  # type: ignore[arg-type]
+    sentence = ", ".join(parts) + f": {status}"
+    outlook = row.get("outlook")
+    if outlook in ("on_track", "acceleration_needed", "limited_progress", "deterioration"):
+        sentence += f"; outlook: {OUTLOOK_WORDS_EN[str(outlook)]}"
+    return sentence + "."
