@@ -187,4 +187,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # In-process jobs would otherwise print Celery's per-job INFO lines into command output.
+    "loggers": {"celery": {"level": "WARNING"}, "kombu": {"level": "ERROR"}}
+    if CELERY_TASK_ALWAYS_EAGER
+    else {},
 }
