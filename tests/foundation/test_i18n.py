@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from targets import charts, dashboard, progress
+from tests.clients import get_in
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO, MO = LOCALE / "django.po", LOCALE / "django.mo"
@@ -379,7 +380,7 @@ def _interface_chinese(page: str, values: list[str]) -> list[str]:
 
 
 def test_the_login_page_in_english_asks_for_username_and_password(client, db):
-    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = get_in(client, "/accounts/login/", "en").content.decode()
     assert '<html lang="en">' in page
     for words in ("Username", "Password", "Log in", "Metrology Development Plan Tracker"):
         assert words in page
@@ -391,7 +392,7 @@ def test_every_dashboard_page_in_english_shows_chinese_only_in_data(viewer_clien
     values = _data_strings()
     leaks = {}
     for name, url in urls.items():
-        response = viewer_client.get(url + Q, HTTP_ACCEPT_LANGUAGE="en")
+        response = get_in(viewer_client, url + Q, "en")
         assert response.status_code == 200, name
         page = response.content.decode()
         assert '<html lang="en">' in page, name
@@ -402,14 +403,14 @@ def test_every_dashboard_page_in_english_shows_chinese_only_in_data(viewer_clien
 
 
 def test_the_interface_chinese_check_catches_a_chinese_word_outside_data(viewer_client, seed_demo):
-    page = viewer_client.get("/" + Q, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = get_in(viewer_client, "/" + Q, "zh-hans").content.decode()
     found = set(_interface_chinese(page, _data_strings()))
     assert {"各省概况", "总览", "风险最高的目标"} <= found
 
 
 def test_the_overview_reads_in_english_or_chinese_with_its_pace_labels(viewer_client, seed_demo):
-    english = viewer_client.get("/" + Q, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    chinese = viewer_client.get("/" + Q, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = get_in(viewer_client, "/" + Q, "en").content.decode()
+    chinese = get_in(viewer_client, "/" + Q, "zh-hans").content.decode()
     headings = {
         "Overview": "总览",
         "Provinces at a glance": "各省概况",

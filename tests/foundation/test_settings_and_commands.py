@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from tests.clients import get_in
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -108,10 +110,19 @@ def test_the_demo_administrator_is_refused_in_production(settings):
 
 @pytest.mark.django_db
 def test_the_login_page_speaks_chinese_by_default_and_english_on_request(client):
-    zh = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh = get_in(client, "/accounts/login/", "zh-hans")
     assert zh.status_code == 200
     with translation.override("en"):
-        en = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+        en = get_in(client, "/accounts/login/", "en")
     assert en.status_code == 200
     assert "用户名" in zh.content.decode()
     assert "Username" in en.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_the_chinese_interface_until_the_user_switches(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in page and "Username" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "Username" in page
