@@ -1261,6 +1261,7 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
         "documents": summaries,
         "outcomes": outcomes,
         "top_department": top,
+        "unranked_roles": bool((current_tasks["role"] == Role.RESPONSIBLE).any()),
         "departments_url": with_as_of(
             reverse("provinces:departments", args=[province["code"]]), as_of, today
         ),

@@ -128,3 +128,19 @@ def test_the_shandong_departments_page_names_the_lead_of_the_most_delayed_tasks(
     # The province page gives the same answer and links to the full ranking.
     province = viewer_client.get(reverse("provinces:province", args=["SD"]) + Q).content
     assert f"牵头滞后任务最多的单位：<strong>{top}</strong>" in province.decode()
+
+
+def test_a_plan_that_names_no_lead_is_not_said_to_have_one(viewer_client, seed_demo):
+    """山西 lists 责任单位 without 牵头/配合, 山东 names leads: pages say what each plan says."""
+    shanxi = _text(
+        viewer_client.get(reverse("provinces:province", args=["SX"]) + Q).content.decode()
+    )
+    assert "滞后任务最多的责任单位" in shanxi
+    assert "原文只列责任单位，未分牵头与配合" in shanxi
+    assert "牵头滞后任务最多的单位" not in shanxi
+
+    shandong = _text(
+        viewer_client.get(reverse("provinces:province", args=["SD"]) + Q).content.decode()
+    )
+    assert "牵头滞后任务最多的单位" in shandong
+    assert "滞后任务最多的责任单位" not in shandong
