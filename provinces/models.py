@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Province(models.Model):
@@ -14,7 +15,7 @@ class Province(models.Model):
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("省份")
-        verbose_name_plural = _("省份")
+        verbose_name_plural = pgettext_lazy("plural", "省份")
 
     def __str__(self) -> str:
         return self.name
@@ -31,7 +32,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["province__sort_order", "name"]
         verbose_name = _("责任单位")
-        verbose_name_plural = _("责任单位")
+        verbose_name_plural = pgettext_lazy("plural", "责任单位")
         constraints = [
             models.UniqueConstraint(fields=["province", "name"], name="department_unique_name"),
         ]
@@ -72,7 +73,7 @@ class PolicyDocument(models.Model):
     class Meta:
         ordering = ["province__sort_order", "period_start", "slug"]
         verbose_name = _("实施意见")
-        verbose_name_plural = _("实施意见")
+        verbose_name_plural = pgettext_lazy("plural", "实施意见")
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_start__lte=F("period_end")), name="document_period_ordered"
@@ -117,7 +118,7 @@ class Section(models.Model):
     class Meta:
         ordering = ["document", "sort_order"]
         verbose_name = _("章节")
-        verbose_name_plural = _("章节")
+        verbose_name_plural = pgettext_lazy("plural", "章节")
         constraints = [
             models.UniqueConstraint(fields=["document", "key"], name="section_unique_key"),
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import Department, PolicyDocument, ReviewStatus, Section
@@ -21,7 +22,7 @@ class IndicatorCategory(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("指标类别")
-        verbose_name_plural = _("指标类别")
+        verbose_name_plural = pgettext_lazy("plural", "指标类别")
 
     def __str__(self) -> str:
         return self.name
@@ -102,7 +103,7 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["document", "sort_order"]
         verbose_name = _("指标")
-        verbose_name_plural = _("指标")
+        verbose_name_plural = pgettext_lazy("plural", "指标")
         constraints = [
             models.UniqueConstraint(fields=["document", "code"], name="indicator_unique_code"),
             models.CheckConstraint(
@@ -177,7 +178,7 @@ class Target(models.Model):
     class Meta:
         ordering = ["indicator", "year"]
         verbose_name = _("目标值")
-        verbose_name_plural = _("目标值")
+        verbose_name_plural = pgettext_lazy("plural", "目标值")
         constraints = [
             models.UniqueConstraint(fields=["indicator", "year"], name="target_one_per_year"),
             models.CheckConstraint(
@@ -218,7 +219,7 @@ class Target(models.Model):
     @property
     def display_value(self) -> str:
         if self.comparator == Comparator.DONE:
-            return "完成"
+            return gettext("完成")
         unit = self.indicator.unit
         if self.comparator == Comparator.RANGE:
             return f"{plain_number(self.lower_bound)}—{plain_number(self.value)}{unit}"
@@ -285,7 +286,7 @@ class ProgressReport(models.Model):
     class Meta:
         ordering = ["indicator", "-as_of", "-reviewed_at"]
         verbose_name = _("进展填报")
-        verbose_name_plural = _("进展填报")
+        verbose_name_plural = pgettext_lazy("plural", "进展填报")
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_milestone=True) | Q(value__isnull=False),
@@ -342,7 +343,7 @@ class ProgressRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("测算批次")
-        verbose_name_plural = _("测算批次")
+        verbose_name_plural = pgettext_lazy("plural", "测算批次")
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.scope} {self.get_status_display()}"
@@ -377,7 +378,7 @@ class ProgressResult(models.Model):
     class Meta:
         ordering = ["target", "-as_of"]
         verbose_name = _("测算结果")
-        verbose_name_plural = _("测算结果")
+        verbose_name_plural = pgettext_lazy("plural", "测算结果")
         constraints = [
             models.UniqueConstraint(fields=["target", "as_of"], name="result_one_per_target_date"),
         ]

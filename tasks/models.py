@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import Department, PolicyDocument, ReviewStatus, Section
@@ -28,7 +29,7 @@ class Task(models.Model):
     class Meta:
         ordering = ["document", "sort_order"]
         verbose_name = _("重点任务")
-        verbose_name_plural = _("重点任务")
+        verbose_name_plural = pgettext_lazy("plural", "重点任务")
         constraints = [
             # 江苏 and 山东 restart (一)(二)… in every part: unique within the section only.
             models.UniqueConstraint(fields=["section", "number"], name="task_unique_number"),
@@ -57,7 +58,7 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["task", "sort_order"]
         verbose_name = _("任务分工")
-        verbose_name_plural = _("任务分工")
+        verbose_name_plural = pgettext_lazy("plural", "任务分工")
         constraints = [
             models.UniqueConstraint(fields=["task", "department"], name="assignment_unique"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="assignment_role_valid"),
@@ -88,13 +89,13 @@ class Column(models.Model):
     class Meta:
         ordering = ["document", "number"]
         verbose_name = _("专栏")
-        verbose_name_plural = _("专栏")
+        verbose_name_plural = pgettext_lazy("plural", "专栏")
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="column_unique_number"),
         ]
 
     def __str__(self) -> str:
-        return f"专栏{self.number} {self.title}"
+        return gettext("专栏%(number)s %(title)s") % {"number": self.number, "title": self.title}
 
 
 class ColumnItem(models.Model):
@@ -110,7 +111,7 @@ class ColumnItem(models.Model):
     class Meta:
         ordering = ["column", "sort_order"]
         verbose_name = _("专栏条目")
-        verbose_name_plural = _("专栏条目")
+        verbose_name_plural = pgettext_lazy("plural", "专栏条目")
         constraints = [
             models.UniqueConstraint(fields=["column", "sort_order"], name="column_item_unique"),
         ]
@@ -123,7 +124,7 @@ class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("未启动")
     IN_PROGRESS = "in_progress", _("推进中")
     COMPLETED = "completed", _("已完成")
-    DELAYED = "delayed", _("滞后")
+    DELAYED = "delayed", pgettext_lazy("task status", "滞后")
     SUSPENDED = "suspended", _("暂停")
 
 
@@ -166,7 +167,7 @@ class TaskUpdate(models.Model):
     class Meta:
         ordering = ["task", "-as_of", "-reviewed_at"]
         verbose_name = _("任务进展")
-        verbose_name_plural = _("任务进展")
+        verbose_name_plural = pgettext_lazy("plural", "任务进展")
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100),
