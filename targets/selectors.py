@@ -1,8 +1,10 @@
 """Reads for the progress engine and the dashboards: querysets turned into pandas frames.
 
-Every selector costs a fixed number of queries whatever the data size (one ``.values()`` query
-each, joins and subqueries done by the database), so a recomputation over every target in every
-province costs what one over a single indicator does.
+Every selector costs a fixed number of queries whatever the data size (one query each, joins
+and subqueries done by the database), so a recomputation over every target in every province
+costs what one over a single indicator does. The engine's two inputs (targets and approved
+reports) are read in bulk by ``targets.bulk_io`` (COPY on PostgreSQL), column by column with no
+Python object per value: they are what a national recompute reads.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils.translation import get_language
 
 from provinces.models import ReviewStatus
+from targets.bulk_io import Column, Kind, read_frame
 from targets.models import ProgressReport, ProgressResult, Target
+from targets.progress import explain
 from tasks.models import Task, TaskUpdate
 
 # The input contract of targets.progress.compute_progress, then columns the pages show.
@@ -136,32 +140,39 @@ _TARGET_ORDER = (
 )
 
 
+# How each frame column is read (bulk_io.read_frame): field path and kind of value.
+_TARGET_KINDS: dict[str, Kind] = {
+    "category": "nullable_text",  # an indicator without a category
+    "category_name": "nullable_text",
+    "target_id": "int",
+    "indicator_id": "int",
+    "document_id": "int",
+    "plan_base_year": "int",
+    "baseline_year": "nullable_int",
+    "baseline_value": "float",
+    "target_year": "int",
+    "target_value": "float",
+    "lower_bound": "float",
+}
+_TARGET_READ: dict[str, Column] = {
+    name: Column(_TARGET_PATHS[name], _TARGET_KINDS.get(name, "text")) for name in TARGET_COLUMNS
+}
+_REPORT_READ: dict[str, Column] = {
+    "report_id": Column("id", "int"),
+    "indicator_id": Column("indicator_id", "int"),
+    "as_of": Column("as_of", "date"),
+    "value": Column("value", "float"),
+    "done": Column("done", "nullable_bool"),
+    "approved_at": Column("reviewed_at", "datetime"),
+    "is_demo": Column("is_demo", "bool"),
+}
+
+
 def _ids(values: Iterable[int] | None) -> list[int] | None:
     return None if values is None else sorted({int(v) for v in values})
 
 
 def _frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rows, columns=list(columns))
-
-
-def _fetch_frame(queryset: QuerySet, columns: Iterable[str]) -> pd.DataFrame:
-    """A ``values_list()`` of plain field paths as a frame, one column per path, in one query.
-
-    The SQL is the ORM's; the rows come straight from the cursor, without Django's per-value
-    converters (Decimal, date and aware-datetime objects): the caller converts whole columns
-    with pandas instead, which is what keeps a national recompute's selects fast. Values arrive
-    as the driver gives them (SQLite: numbers and ISO text; PostgreSQL: Decimal, date,
-    datetime), and every conversion below accepts both.
-    """
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:  # e.g. id__in=[]: nothing can match, no query needed
-        rows = []
-    else:
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
     return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
@@ -172,15 +183,6 @@ def _floats(series: pd.Series) -> pd.Series:
 def _decimals_to_float(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     for column in columns:
         frame[column] = _floats(frame[column])
-
-
-def _dates(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series.astype(object), format="ISO8601").astype("datetime64[ns]")
-
-
-def _utc_naive(series: pd.Series) -> pd.Series:
-    stamps = pd.to_datetime(series.astype(object), utc=True, format="ISO8601")
-    return stamps.dt.tz_localize(None).astype("datetime64[ns]")
 
 
 def targets_queryset(
@@ -212,23 +214,16 @@ def targets_frame(
 ) -> pd.DataFrame:
     """One row per target with what compute_progress needs (TARGET_COLUMNS); one query.
 
-    Decimals become floats; ``category`` is the category code or None.
+    Decimals become floats; ``category`` and ``category_name`` are None without a category.
+    Ordered as the plans print them: province, document, indicator, target year.
     """
-    queryset = (
-        targets_queryset(
-            document_ids=document_ids,
-            indicator_ids=indicator_ids,
-            province_codes=province_codes,
-            target_years=target_years,
-        )
-        .order_by(*_TARGET_ORDER)
-        .values_list(*_TARGET_PATHS.values())
-    )
-    frame = _fetch_frame(queryset, _TARGET_PATHS)[list(TARGET_COLUMNS)]
-    _decimals_to_float(frame, _NUMERIC_TARGET_COLUMNS)
-    for column in ("target_id", "indicator_id", "document_id", "plan_base_year", "target_year"):
-        frame[column] = frame[column].astype("int64")
-    frame["baseline_year"] = pd.to_numeric(frame["baseline_year"], errors="coerce").astype("Int64")
+    queryset = targets_queryset(
+        document_ids=document_ids,
+        indicator_ids=indicator_ids,
+        province_codes=province_codes,
+        target_years=target_years,
+    ).order_by(*_TARGET_ORDER)
+    frame = read_frame(queryset, _TARGET_READ)
     for column in ("category", "category_name"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
@@ -244,7 +239,8 @@ def approved_reports_frame(
 
     ``as_of`` is datetime64 (the report's date), ``value`` float (NaN for milestones), ``done``
     nullable boolean and ``approved_at`` the review time as naive UTC datetime64, which the
-    engine uses to let the later-approved of two reports on one date win.
+    engine uses to let the later-approved of two reports on one date win. Ordered by
+    indicator, date, approval time and id.
     """
     queryset = ProgressReport.objects.filter(review_status=ReviewStatus.APPROVED)
     if indicator_ids is not None:
@@ -253,21 +249,18 @@ def approved_reports_frame(
         queryset = queryset.filter(indicator__document_id__in=_ids(document_ids))
     if as_of is not None:
         queryset = queryset.filter(as_of__lte=as_of)
-    queryset = queryset.order_by("indicator_id", "as_of", "reviewed_at", "id").values_list(
-        "id", "indicator_id", "as_of", "value", "done", "reviewed_at", "is_demo"
+    # Unordered in SQL (a database sort of every report costs more than the read itself);
+    # numpy puts the rows in (indicator, date, approval, id) order.
+    frame = read_frame(queryset.order_by(), _REPORT_READ)
+    order = np.lexsort(
+        (
+            frame["report_id"].to_numpy(),
+            frame["approved_at"].to_numpy().view(np.int64),
+            frame["as_of"].to_numpy().view(np.int64),
+            frame["indicator_id"].to_numpy(),
+        )
     )
-    frame = _fetch_frame(
-        queryset,
-        ("report_id", "indicator_id", "as_of", "value", "done", "approved_at", "is_demo"),
-    )
-    frame["report_id"] = frame["report_id"].astype("int64")
-    frame["indicator_id"] = frame["indicator_id"].astype("int64")
-    frame["as_of"] = _dates(frame["as_of"])
-    frame["value"] = _floats(frame["value"])
-    frame["done"] = frame["done"].astype(object).astype("boolean")
-    frame["approved_at"] = _utc_naive(frame["approved_at"])
-    frame["is_demo"] = frame["is_demo"].astype(bool)
-    return frame[list(REPORT_COLUMNS)]
+    return frame.take(order).reset_index(drop=True)
 
 
 def task_status_frame(
@@ -348,7 +341,8 @@ def progress_results_frame(
 
     With ``as_of`` only that date's results; without it every date (the status history, ordered
     by target then date). Columns: TARGET_COLUMNS, RESULT_FIELDS and ``explanation`` (the
-    sentence stored with the inputs); the target's printed baseline is ``printed_baseline_*``.
+    leader's sentence, written from the row in the active language: it is not stored, since
+    it says nothing the row does not); the target's printed baseline is ``printed_baseline_*``.
     Targets without a stored result are left out.
     """
     queryset = ProgressResult.objects.all()
@@ -373,14 +367,15 @@ def progress_results_frame(
         "target__indicator_id",
         "target__year",
         "as_of",
-    ).values(*RESULT_FIELDS, "inputs", **target_values)
+    ).values(*RESULT_FIELDS, **target_values)
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
     records = []
     for row in rows:
         record = {name: row.pop(f"t_{name}") for name in _TARGET_PATHS}
         record["printed_baseline_year"] = record.pop("baseline_year")
         record["printed_baseline_value"] = record.pop("baseline_value")
-        record["explanation"] = (row.pop("inputs") or {}).get("explanation", "")
         record.update(row)
+        record["explanation"] = _explanation(record, lang)
         records.append(record)
     frame = _frame(records, RESULT_FRAME_COLUMNS)
     _decimals_to_float(frame, ["printed_baseline_value", "target_value", "lower_bound"])
@@ -391,6 +386,13 @@ def progress_results_frame(
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     frame["achieved"] = frame["achieved"].astype("boolean")
     return frame
+
+
+def _explanation(record: dict, lang: str) -> str:
+    try:
+        return explain(record, lang=lang)
+    except (KeyError, TypeError, ValueError):  # a row the sentence cannot describe
+        return ""
 
 
 def demo_data_present() -> bool:

@@ -8,23 +8,22 @@ change what counts enqueue a per-indicator recomputation once their transaction 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Case, F, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from provinces.models import Department, ReviewStatus
+from targets.bulk_io import upsert_frame
 from targets.models import (
     Indicator,
     MeasureKind,
@@ -33,7 +32,7 @@ from targets.models import (
     ProgressRun,
     ReportSource,
 )
-from targets.progress import compute_progress, explain
+from targets.progress import compute_progress
 from targets.selectors import approved_reports_frame, stored_results_dates, targets_frame
 
 REVIEW_PERMISSION = "targets.change_progressreport"
@@ -50,20 +49,7 @@ _RESULT_FLOATS = (
     "score",
 )
 _RESULT_DATES = ("latest_date", "baseline_date")
-_RESULT_COLUMNS = (
-    "target_id",
-    "as_of",
-    "computed_at",
-    *_RESULT_FLOATS,
-    *_RESULT_DATES,
-    "baseline_source",
-    "achieved",
-    "pace_status",
-    "outlook",
-    "method",
-    "n_points",
-    "inputs",
-)
+_RESULT_TEXTS = ("baseline_source", "outlook", "method")  # blank rather than NULL
 # What a reader needs to redo the sum, kept in ProgressResult.inputs.
 _INPUT_COLUMNS = (
     "target_year",
@@ -82,16 +68,8 @@ _INPUT_COLUMNS = (
     "cagr_required",
     "slope",
 )
-# Target columns explain() reads besides the result's own.
-_EXPLAIN_COLUMNS = (
-    "target_id",
-    "indicator_name",
-    "measure_kind",
-    "direction",
-    "unit",
-    "comparator",
-    "lower_bound",
-)
+# Target columns the inputs record besides the result's own.
+_TARGET_INPUTS = ("target_id", "comparator", "lower_bound", "measure_kind", "direction", "unit")
 _SCOPE_MAX = 60
 
 
@@ -114,79 +92,45 @@ def _scope_label(indicator_ids: list[int] | None) -> str:
 # --- results ----------------------------------------------------------------------------------
 
 
-def _column(values: pd.Series) -> list[Any]:
-    """A result column as plain Python values, None where missing."""
-    return values.astype(object).where(values.notna(), None).tolist()
+def _result_frame(
+    results: pd.DataFrame, targets: pd.DataFrame, *, as_of: dt.date, computed_at: dt.datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ProgressResult columns of every target, and its ``inputs``, column by column.
 
-
-def _date_column(values: pd.Series) -> list[str | None]:
-    """ISO dates: what SQLite stores, and a literal PostgreSQL casts to its date column."""
-    return _column(pd.to_datetime(values).dt.strftime("%Y-%m-%d"))
-
-
-def _result_rows(
-    results: pd.DataFrame, targets: pd.DataFrame, *, as_of: dt.date, computed_at: Any
-) -> list[tuple]:
-    """One parameter tuple per target, in _RESULT_COLUMNS order, built column by column.
-
-    ``inputs`` keeps what a reader needs to redo the sum, and the sentence explain() writes.
+    ``inputs`` keeps what a reader needs to redo the sum (bulk_io writes ±∞ and NaN as null).
+    The leader's sentence is not stored: explain() writes it from the row where it is shown,
+    in the reader's language.
     """
-    merged = results.merge(targets[list(_EXPLAIN_COLUMNS)], on="target_id", how="left")
-    records = merged.to_dict("records")
-    explanations = [explain(record) for record in records]
-    inputs = merged[list(_INPUT_COLUMNS)].replace([np.inf, -np.inf], np.nan)  # JSON has no ∞
-    inputs = inputs.astype(object).where(inputs.notna(), None).to_dict("records")
+    merged = results.merge(
+        targets[list(_TARGET_INPUTS)], on="target_id", how="left", validate="one_to_one"
+    )
     n = len(merged)
-    columns: dict[str, list[Any]] = {
-        "target_id": merged["target_id"].astype("int64").tolist(),
-        "as_of": [as_of.isoformat()] * n,
-        "computed_at": [computed_at] * n,
-        **{name: _column(merged[name]) for name in _RESULT_FLOATS},
-        **{name: _date_column(merged[name]) for name in _RESULT_DATES},
-        "baseline_source": [v or "" for v in _column(merged["baseline_source"])],
-        "achieved": _column(merged["achieved"]),
-        "pace_status": _column(merged["pace_status"]),
-        "outlook": [v or "" for v in _column(merged["outlook"])],
-        "method": [v or "" for v in _column(merged["method"])],
-        "n_points": merged["n_points"].astype("int64").tolist(),
-        "inputs": [
-            json.dumps({**values, "explanation": sentence})
-            for values, sentence in zip(inputs, explanations, strict=True)
-        ],
-    }
-    return list(zip(*(columns[name] for name in _RESULT_COLUMNS), strict=True))
+    fields = pd.DataFrame(
+        {
+            "target_id": merged["target_id"].astype("int64"),
+            "as_of": pd.Series([pd.Timestamp(as_of)] * n, dtype="datetime64[ns]"),
+            "computed_at": pd.Series([computed_at] * n, dtype=object),
+            **{name: merged[name].astype("float64") for name in _RESULT_FLOATS},
+            **{name: merged[name] for name in _RESULT_DATES},
+            **{name: merged[name].fillna("").astype(object) for name in _RESULT_TEXTS},
+            "achieved": merged["achieved"].astype("boolean"),
+            "pace_status": merged["pace_status"].astype(object),
+            "n_points": merged["n_points"].astype("int64"),
+        }
+    )
+    return fields, merged[list(_INPUT_COLUMNS)].reset_index(drop=True)
 
 
-def _upsert_results(rows: list[tuple]) -> None:
-    """Insert or replace the results of (target, as_of) in one statement.
+def _upsert_results(fields: pd.DataFrame, inputs: pd.DataFrame) -> int:
+    """Insert or replace the results of (target, as_of): a constant number of statements.
 
     Django's ``bulk_create(update_conflicts=True)`` would split the rows into batches of 49 on
     SQLite (its 999-parameter cap), so the number of queries would grow with the targets, and
-    it prepares every value through its field one at a time. Here the values are prepared per
-    column (``_result_rows``) and sent once: a single multi-row INSERT … ON CONFLICT on
-    PostgreSQL, one ``executemany`` of the same statement on SQLite (both speak that syntax).
+    it prepares every value through its field one at a time; bulk_io sends whole columns.
     """
-    if not rows:
-        return
-    connection = connections[ProgressResult.objects.db]
-    if connection.vendor not in ("postgresql", "sqlite"):
-        raise NotImplementedError(
-            f"progress_recompute supports PostgreSQL and SQLite, not {connection.vendor}"
-        )
-    quote = connection.ops.quote_name
-    meta = ProgressResult._meta
-    names = [quote(meta.get_field(name).column) for name in _RESULT_COLUMNS]
-    keys = [quote(meta.get_field(name).column) for name in ("target", "as_of")]
-    assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in names if name not in keys)
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES "
-    tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {assignments}"
-    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            values = ", ".join([placeholders] * len(rows))
-            cursor.execute(head + values + tail, [value for row in rows for value in row])
-        else:
-            cursor.executemany(head + placeholders + tail, rows)
+    return upsert_frame(
+        ProgressResult, fields, unique=("target", "as_of"), json_fields={"inputs": inputs}
+    )
 
 
 def _lock_scope(indicator_ids: list[int] | None) -> list[int]:
@@ -221,13 +165,12 @@ def progress_recompute(
             targets = targets_frame(indicator_ids=ids)
             reports = approved_reports_frame(indicator_ids=ids, as_of=as_of)
             results = compute_progress(targets, reports, as_of)
-            computed_at = connections[ProgressResult.objects.db].ops.adapt_datetimefield_value(
-                timezone.now()
+            fields, inputs = _result_frame(
+                results, targets, as_of=as_of, computed_at=timezone.now()
             )
-            rows = _result_rows(results, targets, as_of=as_of, computed_at=computed_at)
-            _upsert_results(rows)
+            written = _upsert_results(fields, inputs)
             run.status = ProgressRun.Status.DONE
-            run.targets_count = len(rows)
+            run.targets_count = written
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "targets_count", "finished_at"])
     except Exception as exc:

@@ -95,7 +95,13 @@ def test_recompute_stores_one_result_per_target_with_the_statuses_of_the_method(
     assert coverage.baseline_date == dt.date(2020, 12, 31)
     assert coverage.method == "linear"
     assert coverage.inputs["goal_value"] == 90.0
-    assert "强检项目覆盖率" in coverage.inputs["explanation"]
+    assert coverage.inputs["comparator"] == "gte"
+    assert coverage.inputs["unit"] == "%"
+    assert coverage.inputs["target_year"] == 2025
+    assert coverage.inputs["years_total"] == pytest.approx(5.0)
+    assert coverage.inputs["pace_ratio"] == pytest.approx(1.0)
+    assert coverage.inputs["cagr_observed"] is None  # linear method: no growth rates
+    assert "explanation" not in coverage.inputs  # written from the row where it is shown
 
 
 @pytest.mark.django_db
