@@ -4,15 +4,20 @@ A national recompute reads 44,000 approved reports and writes 3,500 results. Thr
 a plain ``fetchall``) every value becomes a Python object, converted one at a time (Decimal,
 date, aware datetime), and every written value is adapted one at a time into a statement of
 several megabytes; that, not the arithmetic, was where the time went. Here columns travel in
-bulk and are typed by pandas and numpy:
+bulk and are typed by numpy and pandas:
 
-- **PostgreSQL**: reads are ``COPY (SELECT …) TO STDOUT`` in CSV, parsed by ``pandas.read_csv``
-  into typed columns; writes are ``COPY … FROM STDIN`` into a temporary table, then one
-  ``INSERT … SELECT … ON CONFLICT … DO UPDATE``, the JSON column built by ``jsonb_build_object``.
-- **Other backends (SQLite)**: one ``fetchall`` of columns selected so that the driver's
-  per-value converters do not run (dates as text, booleans as integers), turned into arrays
-  column by column; writes are one ``executemany`` of an ``INSERT … ON CONFLICT`` whose JSON
-  column is built by ``json_object``.
+- **PostgreSQL reads**: ``COPY (SELECT …) TO STDOUT``. In binary when every column has a fixed
+  width (numbers, dates, booleans; NULL sent as a sentinel of the same type): the stream is one
+  numpy record array, nothing is parsed. In CSV when there is text, parsed by
+  ``pandas.read_csv``.
+- **PostgreSQL writes**: the frame as one numpy record array, sent by binary ``COPY … FROM
+  STDIN`` into a temporary table (text as codes into a list of its distinct values), then one
+  ``INSERT … SELECT … ON CONFLICT … DO UPDATE``, the JSON column built by
+  ``jsonb_build_object``.
+- **SQLite**: one ``fetchall`` of columns selected so that the driver's per-value converters do
+  not run (dates as text, booleans as integers), turned into arrays column by column; writes
+  are one ``executemany`` of an ``INSERT … ON CONFLICT`` whose JSON column is built by
+  ``json_object`` (which keeps 15 significant digits of a float).
 
 The SQL of a read is the ORM's (joins, filters, ordering and parameters included): callers
 build a queryset and name the columns they want from it. COPY statements go through Django's
@@ -93,15 +98,28 @@ def read_frame(queryset: QuerySet, columns: Mapping[str, Column]) -> pd.DataFram
     is replaced by the columns asked for.
     """
     connection = connections[queryset.db]
-    copy = connection.vendor == "postgresql"
+    if connection.vendor != "postgresql":
+        mode = "fetch"
+    elif any(column.kind in ("text", "nullable_text") for column in columns.values()):
+        mode = "csv"
+    else:
+        mode = "binary"  # every value has a fixed width
+    return _read_frame(queryset, columns, mode)
+
+
+def _read_frame(queryset: QuerySet, columns: Mapping[str, Column], mode: str) -> pd.DataFrame:
+    """read_frame by a given path ("binary", "csv", "fetch"); the first two need PostgreSQL."""
+    connection = connections[queryset.db]
     selected = queryset.values_list(
-        *(_select_expression(column, copy=copy) for column in columns.values())
+        *(_select_expression(column, mode) for column in columns.values())
     )
     try:
         sql, params = selected.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # e.g. id__in=[]: nothing can match, no query needed
         return _empty_frame(columns)
-    if copy:
+    if mode == "binary":
+        return _read_binary(connection, sql, params, columns)
+    if mode == "csv":
         return _read_copy(connection, sql, params, columns)
     with connection.cursor() as cursor, _without_cycle_collection():
         cursor.execute(sql, params)
@@ -136,25 +154,129 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _select_expression(column: Column, *, copy: bool) -> Func | F:
+def _select_expression(column: Column, mode: str) -> Func | F:
     """How a column is selected: in a form that is cheap to parse for the chosen path.
 
-    COPY: nullable text gets the mark (NULL stays NULL), booleans become 0/1. fetchall: dates,
-    datetimes and booleans are wrapped in an expression, which has no declared type, so the
-    driver hands back the stored text or integer instead of calling Django's converter on each.
+    ``binary`` (PostgreSQL COPY in binary): every value with a fixed width, NULL as a sentinel
+    of the same type (NaN, -infinity, the smallest integer, -1 for a missing boolean), so the
+    rows are one numpy record array. ``csv`` (PostgreSQL COPY in CSV, when there is text):
+    nullable text gets the mark (NULL stays NULL), booleans become 0/1. ``fetch`` (SQLite):
+    dates, datetimes and booleans are wrapped in an expression, which has no declared type, so
+    the driver hands back the stored text or integer instead of calling Django's converter on
+    each value.
     """
     field = F(column.path)
-    if column.kind == "nullable_text" and copy:
+    if mode == "binary":
+        template, output = _BINARY_SELECT[column.kind]
+        return Func(field, template=template, output_field=output)
+    if column.kind == "nullable_text" and mode == "csv":
         return Func(field, template=f"('{_TEXT_MARK}' || %(expressions)s)", output_field=_TEXT)
     if column.kind in ("bool", "nullable_bool"):
         return Func(field, template="CAST(%(expressions)s AS integer)", output_field=_INT)
-    if column.kind in ("date", "datetime") and not copy:
+    if column.kind in ("date", "datetime") and mode == "fetch":
         return Func(field, template="(%(expressions)s || '')", output_field=_TEXT)
     return field
 
 
 _TEXT = models.TextField()
 _INT = models.IntegerField()
+_INT64_NULL = np.iinfo(np.int64).min  # also -infinity as a PostgreSQL timestamp
+_INT32_NULL = np.iinfo(np.int32).min  # also -infinity as a PostgreSQL date
+_PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")  # day and microsecond 0 of its clock
+# The smallest bigint as SQL: written bare, -9223372036854775808 would be a numeric.
+_SQL_INT64_NULL = f"CAST('{_INT64_NULL}' AS bigint)"
+# kind → (SQL producing a fixed-width value, its numpy type in network byte order)
+_BINARY_SELECT: dict[str, tuple[str, models.Field]] = {
+    "int": ("CAST(%(expressions)s AS bigint)", models.BigIntegerField()),
+    "nullable_int": (
+        f"COALESCE(CAST(%(expressions)s AS bigint), {_SQL_INT64_NULL})",
+        models.BigIntegerField(),
+    ),
+    "float": ("COALESCE(CAST(%(expressions)s AS double precision), 'NaN')", models.FloatField()),
+    "bool": ("CAST(%(expressions)s AS boolean)", models.BooleanField()),
+    "nullable_bool": (
+        "CAST(COALESCE(CAST(%(expressions)s AS integer), -1) AS smallint)",
+        models.SmallIntegerField(),
+    ),
+    "date": ("COALESCE(%(expressions)s, '-infinity'::date)", models.DateField()),
+    "datetime": ("COALESCE(%(expressions)s, '-infinity'::timestamptz)", models.DateTimeField()),
+}
+_BINARY_DTYPES = {
+    "int": ">i8",
+    "nullable_int": ">i8",
+    "float": ">f8",
+    "bool": "i1",
+    "nullable_bool": ">i2",
+    "date": ">i4",
+    "datetime": ">i8",
+}
+# PostgreSQL's binary COPY: an 11-byte signature, flags and a header extension (both 32-bit);
+# then per row a 16-bit field count and, per field, a 32-bit byte length and the value in
+# network byte order; a count of -1 ends the data.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_COPY_HEADER = _COPY_SIGNATURE + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _read_binary(
+    connection: Any, sql: str, params: Sequence[Any], columns: Mapping[str, Column]
+) -> pd.DataFrame:
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()  # Django sets client_encoding UTF8
+        copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT binary)"
+        _copy(cursor, copy_sql, lambda raw: raw.copy_expert(copy_sql, buffer))
+    data = buffer.getbuffer()
+    if bytes(data[: len(_COPY_SIGNATURE)]) != _COPY_SIGNATURE:
+        raise ValueError("read_frame: not a PostgreSQL binary COPY stream")
+    start = len(_COPY_SIGNATURE) + 8 + int.from_bytes(data[15:19], "big")
+    layout = [("fields", ">i2")]
+    for position, column in enumerate(columns.values()):
+        layout += [(f"size{position}", ">i4"), (f"value{position}", _BINARY_DTYPES[column.kind])]
+    record = np.dtype(layout)
+    body = len(data) - start - len(_COPY_TRAILER)
+    if body < 0 or body % record.itemsize or bytes(data[-2:]) != _COPY_TRAILER:
+        raise ValueError("read_frame: unexpected row layout in the binary COPY stream")
+    rows = np.frombuffer(data, dtype=record, count=body // record.itemsize, offset=start)
+    widths = [np.dtype(_BINARY_DTYPES[column.kind]).itemsize for column in columns.values()]
+    for position, width in enumerate(widths):
+        if len(rows) and not (rows[f"size{position}"] == width).all():
+            raise ValueError("read_frame: a NULL or a value of another width in a fixed column")
+    frame = pd.DataFrame(
+        {
+            name: _from_binary(rows[f"value{position}"], column.kind)
+            for position, (name, column) in enumerate(columns.items())
+        }
+    )
+    del rows, data
+    return frame
+
+
+def _from_binary(values: np.ndarray, kind: str) -> Any:
+    """A fixed-width column in network byte order → the kind's type, sentinels → missing."""
+    native = values.astype(values.dtype.newbyteorder("="))
+    if kind == "int":
+        return native.astype(np.int64)
+    if kind == "nullable_int":
+        return _masked_int(native)
+    if kind == "float":
+        return native.astype(np.float64)
+    if kind == "bool":
+        return native.astype(bool)
+    if kind == "nullable_bool":
+        flags = pd.array(native == 1, dtype="boolean")
+        flags[native < 0] = pd.NA
+        return flags
+    if kind == "date":
+        days = _PG_EPOCH.astype("datetime64[D]") + native.astype(np.int64).astype("timedelta64[D]")
+        days[native == _INT32_NULL] = np.datetime64("NaT")
+        return days.astype("datetime64[ns]")
+    micro = _PG_EPOCH + native.astype(np.int64).astype("timedelta64[us]")  # INT64_NULL is NaT
+    return micro.astype("datetime64[ns]")
+
+
+def _masked_int(values: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(values.astype(np.int64), values == _INT64_NULL)
 
 
 def _read_copy(
@@ -225,7 +347,8 @@ def _typed(values: Sequence[Any], kind: str) -> Any:
     if kind == "bool":
         return np.array(values, dtype=bool)
     if kind == "nullable_bool":
-        return pd.array(values, dtype="boolean")
+        flags = np.array(values, dtype=float)  # None → NaN; a tenth of pd.array's time
+        return pd.arrays.BooleanArray(flags == 1, np.isnan(flags))
     if kind in ("date", "datetime"):
         return _timestamps(values, kind).to_numpy()
     text = pd.array(values, dtype="str")
@@ -306,10 +429,11 @@ def upsert_frame(
 
 
 def _field(meta: Any, name: str) -> models.Field:
-    field = meta.get_field(name[:-3] if name.endswith("_id") else name)
-    if field.attname != name and field.name != name:
-        raise ValueError(f"upsert_frame: {meta.label} has no field {name!r}")
-    return field
+    """A concrete field by its column name in the frame: the attribute name (``target_id``)."""
+    for field in meta.concrete_fields:
+        if name in (field.attname, field.name) and not field.many_to_many:
+            return field
+    raise ValueError(f"upsert_frame: {meta.label} has no field {name!r}")
 
 
 def _kind_of_field(field: models.Field) -> str:
@@ -357,16 +481,6 @@ def _iso_cells(values: pd.Series, kind: str) -> np.ndarray:
     return cells
 
 
-# PostgreSQL's binary COPY: a header, then per row a field count and, per field, its byte length
-# and its value in network byte order. Every staged field here has a fixed width (NULL travels
-# as a sentinel that the INSERT turns back into NULL), so all rows are one numpy record array.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension
-_COPY_TRAILER = b"\xff\xff"
-_PG_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")
-_INT64_NULL = np.iinfo(np.int64).min  # also -infinity as a date or timestamp
-_INT32_NULL = np.iinfo(np.int32).min
-
-
 @dataclass(frozen=True)
 class _Staged:
     """One column of the temporary table: its SQL type, its values and how to read them back."""
@@ -382,7 +496,7 @@ def _staged(values: pd.Series, kind: str) -> _Staged:
         return _Staged("double precision", _finite(values).astype(">f8"), "NULLIF({column}, 'NaN')")
     if kind == "int":
         numbers = values.astype("Int64").to_numpy(dtype=np.int64, na_value=_INT64_NULL)
-        return _Staged("bigint", numbers.astype(">i8"), f"NULLIF({{column}}, {_INT64_NULL})")
+        return _Staged("bigint", numbers.astype(">i8"), f"NULLIF({{column}}, {_SQL_INT64_NULL})")
     if kind == "nullable_bool":
         flags = values.astype("boolean")
         codes = np.where(flags.isna(), -1, flags.fillna(False).astype(int)).astype(">i2")
@@ -410,6 +524,8 @@ def _staged(values: pd.Series, kind: str) -> _Staged:
 
 
 def _copy_binary(staged: Sequence[_Staged]) -> bytes:
+    """Rows in the binary COPY layout: every staged field has a fixed width (NULL travels as a
+    sentinel that the INSERT turns back into NULL), so all rows are one numpy record array."""
     layout = [("fields", ">i2")]
     for position, column in enumerate(staged):
         layout += [(f"size{position}", ">i4"), (f"value{position}", column.cells.dtype)]
@@ -467,7 +583,8 @@ def _upsert_copy(
 
 
 def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    """A string literal in a statement that is sent with parameters (so % is doubled)."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _parameters(values: pd.Series, kind: str) -> list[Any]:

@@ -205,6 +205,24 @@ ROLLUP_KEYS: tuple[str, ...] = (
     "department_id",
 )
 
+# What compute_progress reads from the targets frame (other columns are ignored).
+TARGET_INPUT_COLUMNS: tuple[str, ...] = (
+    "target_id",
+    "indicator_id",
+    "plan_base_year",
+    "measure_kind",
+    "direction",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "comparator",
+    "lower_bound",
+)
+# What it reads from the reports frame.
+REPORT_INPUT_COLUMNS: tuple[str, ...] = ("indicator_id", "as_of", "value", "done", "approved_at")
+
 RESULT_COLUMNS: tuple[str, ...] = (
     "target_id",
     "indicator_id",

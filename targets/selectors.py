@@ -211,20 +211,27 @@ def targets_frame(
     indicator_ids: Iterable[int] | None = None,
     province_codes: Iterable[str] | None = None,
     target_years: Iterable[int] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """One row per target with what compute_progress needs (TARGET_COLUMNS); one query.
 
     Decimals become floats; ``category`` and ``category_name`` are None without a category.
-    Ordered as the plans print them: province, document, indicator, target year.
+    Ordered as the plans print them: province, document, indicator, target year. ``columns``
+    (some of TARGET_COLUMNS, e.g. progress.TARGET_INPUT_COLUMNS) reads only those: a national
+    recompute does not need the names the pages show.
     """
+    names = TARGET_COLUMNS if columns is None else tuple(columns)
+    unknown = sorted(set(names) - set(TARGET_COLUMNS))
+    if unknown:
+        raise ValueError(f"targets_frame: unknown column(s) {unknown}")
     queryset = targets_queryset(
         document_ids=document_ids,
         indicator_ids=indicator_ids,
         province_codes=province_codes,
         target_years=target_years,
     ).order_by(*_TARGET_ORDER)
-    frame = read_frame(queryset, _TARGET_READ)
-    for column in ("category", "category_name"):
+    frame = read_frame(queryset, {name: _TARGET_READ[name] for name in names})
+    for column in {"category", "category_name"} & set(names):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 

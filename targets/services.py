@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ from targets.models import (
     ProgressRun,
     ReportSource,
 )
-from targets.progress import compute_progress
+from targets.progress import TARGET_INPUT_COLUMNS, compute_progress
 from targets.selectors import approved_reports_frame, stored_results_dates, targets_frame
 
 REVIEW_PERMISSION = "targets.change_progressreport"
@@ -101,24 +102,40 @@ def _result_frame(
     The leader's sentence is not stored: explain() writes it from the row where it is shown,
     in the reader's language.
     """
-    merged = results.merge(
-        targets[list(_TARGET_INPUTS)], on="target_id", how="left", validate="one_to_one"
-    )
+    target_ids = targets["target_id"].to_numpy()
+    if len(results) == len(targets) and (results["target_id"].to_numpy() == target_ids).all():
+        # compute_progress keeps the targets' order: their columns line up as they are.
+        merged = pd.concat(
+            [
+                results.reset_index(drop=True),
+                targets[list(_TARGET_INPUTS[1:])].reset_index(drop=True),
+            ],
+            axis=1,
+        )
+    else:
+        merged = results.merge(
+            targets[list(_TARGET_INPUTS)], on="target_id", how="left", validate="one_to_one"
+        )
     n = len(merged)
     fields = pd.DataFrame(
         {
-            "target_id": merged["target_id"].astype("int64"),
-            "as_of": pd.Series([pd.Timestamp(as_of)] * n, dtype="datetime64[ns]"),
-            "computed_at": pd.Series([computed_at] * n, dtype=object),
-            **{name: merged[name].astype("float64") for name in _RESULT_FLOATS},
+            "target_id": merged["target_id"].to_numpy(dtype=np.int64),
+            "as_of": np.full(n, np.datetime64(as_of, "D")).astype("datetime64[ns]"),
+            "computed_at": np.full(n, np.datetime64(_utc_naive(computed_at), "us")),
+            **{name: merged[name].to_numpy(dtype=float) for name in _RESULT_FLOATS},
             **{name: merged[name] for name in _RESULT_DATES},
             **{name: merged[name].fillna("").astype(object) for name in _RESULT_TEXTS},
             "achieved": merged["achieved"].astype("boolean"),
             "pace_status": merged["pace_status"].astype(object),
-            "n_points": merged["n_points"].astype("int64"),
+            "n_points": merged["n_points"].to_numpy(dtype=np.int64),
         }
     )
-    return fields, merged[list(_INPUT_COLUMNS)].reset_index(drop=True)
+    return fields, merged[list(_INPUT_COLUMNS)]
+
+
+def _utc_naive(moment: dt.datetime) -> dt.datetime:
+    """An aware datetime as naive UTC (how bulk_io reads a naive datetime column)."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _upsert_results(fields: pd.DataFrame, inputs: pd.DataFrame) -> int:
@@ -162,7 +179,7 @@ def progress_recompute(
     try:
         with transaction.atomic():
             _lock_scope(ids)
-            targets = targets_frame(indicator_ids=ids)
+            targets = targets_frame(indicator_ids=ids, columns=TARGET_INPUT_COLUMNS)
             reports = approved_reports_frame(indicator_ids=ids, as_of=as_of)
             results = compute_progress(targets, reports, as_of)
             fields, inputs = _result_frame(

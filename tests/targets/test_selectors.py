@@ -4,8 +4,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from django.utils import timezone, translation
 
 from provinces.models import ReviewStatus
+from targets.progress import TARGET_INPUT_COLUMNS
 from targets.selectors import (
     REPORT_COLUMNS,
     TARGET_COLUMNS,
@@ -49,6 +51,57 @@ def test_the_targets_frame_narrows_to_a_scope(catalogue):
     assert set(targets_frame(document_ids=[catalogue.js_doc.pk])["province"]) == {"JS"}
     assert set(targets_frame(province_codes=["SX"])["document_id"]) == {catalogue.sx_doc.pk}
     assert targets_frame(indicator_ids=[]).empty
+
+
+@pytest.mark.django_db
+def test_the_targets_frame_can_read_only_what_the_engine_reads(catalogue):
+    full = targets_frame()
+
+    lean = targets_frame(columns=TARGET_INPUT_COLUMNS)
+
+    assert tuple(lean.columns) == TARGET_INPUT_COLUMNS
+    pd.testing.assert_frame_equal(lean, full[list(TARGET_INPUT_COLUMNS)])
+    with pytest.raises(ValueError, match="indicator_title"):
+        targets_frame(columns=["target_id", "indicator_title"])
+
+
+@pytest.mark.django_db
+def test_approved_reports_come_by_indicator_date_and_approval_whatever_the_insert_order(
+    catalogue, make_report
+):
+    coverage, standards = catalogue.indicators["coverage"], catalogue.indicators["standards"]
+    same_moment = timezone.now()
+    late = make_report(standards, "2024-12-31", 810, reviewed_at=same_moment)
+    early = make_report(standards, "2023-12-31", 800, reviewed_at=same_moment)
+    tie_first = make_report(coverage, "2023-12-31", 87, reviewed_at=same_moment)
+    tie_second = make_report(coverage, "2023-12-31", 88, reviewed_at=same_moment)  # one batch
+    corrected = make_report(
+        coverage, "2022-12-31", 86, reviewed_at=same_moment + dt.timedelta(days=1)
+    )
+    superseded = make_report(coverage, "2022-12-31", 85, reviewed_at=same_moment)
+
+    frame = approved_reports_frame()
+
+    coverage_first = coverage.pk < standards.pk
+    by_coverage = [superseded, corrected, tie_first, tie_second]
+    by_standards = [early, late]
+    expected = by_coverage + by_standards if coverage_first else by_standards + by_coverage
+    assert list(frame["report_id"]) == [report.pk for report in expected]
+
+
+@pytest.mark.django_db
+def test_the_stored_explanation_is_written_in_the_readers_language(catalogue, make_report):
+    make_report(catalogue.indicators["coverage"], "2023-12-31", 88)
+    progress_recompute(as_of=dt.date(2023, 12, 31))
+    coverage = catalogue.targets["coverage"].pk
+
+    chinese = progress_results_frame(target_ids=[coverage])["explanation"].iloc[0]
+    with translation.override("en"):
+        english = progress_results_frame(target_ids=[coverage])["explanation"].iloc[0]
+
+    assert chinese.startswith("强检项目覆盖率：2025年目标90%（不低于）")
+    assert english.startswith("强检项目覆盖率: 2025 target at least 90%")
+    assert "on track" in english
 
 
 @pytest.mark.django_db

@@ -1,16 +1,21 @@
 """Stored results: idempotent, crash-safe, kept per as-of date; reviews that trigger recompute."""
 
 import datetime as dt
+import math
 from decimal import Decimal
 from unittest import mock
 
+import pandas as pd
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from provinces.models import ReviewStatus
+from targets import services
 from targets.models import ProgressReport, ProgressResult, ProgressRun
+from targets.progress import compute_progress
+from targets.selectors import approved_reports_frame, targets_frame
 from targets.services import (
     approve_reports,
     progress_recompute,
@@ -102,6 +107,66 @@ def test_recompute_stores_one_result_per_target_with_the_statuses_of_the_method(
     assert coverage.inputs["pace_ratio"] == pytest.approx(1.0)
     assert coverage.inputs["cagr_observed"] is None  # linear method: no growth rates
     assert "explanation" not in coverage.inputs  # written from the row where it is shown
+
+
+def plain(value):
+    """A computed value as the database gives it back: None for NaN, NA and NaT; dates."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
+
+
+@pytest.mark.django_db
+def test_what_is_stored_is_exactly_what_the_method_computed(reported, make_report):
+    make_report(reported.indicators["standards"], MID_2024, 850)  # a growth-rate fit
+    make_report(reported.indicators["centers"], MID_2024, 2)
+
+    progress_recompute(as_of=MID_2024)
+
+    computed = compute_progress(
+        targets_frame(), approved_reports_frame(as_of=MID_2024), MID_2024
+    ).set_index("target_id")
+    rows = ProgressResult.objects.filter(as_of=MID_2024).values()
+    assert len(rows) == len(computed) == 6
+    assert set(computed["method"].dropna()) == {"growth_rate", "linear"}
+    blank_when_missing = ("baseline_source", "outlook", "method")
+    for row in rows:
+        result = computed.loc[row["target_id"]]
+        for name in ("latest_value", "baseline_value", "completion", "completion_display"):
+            assert row[name] == plain(result[name]), name  # floats to the last bit
+        for name in ("time_elapsed", "outlook_ratio", "projection", "score", "n_points"):
+            assert row[name] == plain(result[name]), name
+        for name in ("latest_date", "baseline_date", "achieved", "pace_status"):
+            assert row[name] == plain(result[name]), name
+        for name in blank_when_missing:
+            assert row[name] == (plain(result[name]) or ""), name
+        assert set(row["inputs"]) == set(services._INPUT_COLUMNS)
+        for name in ("pace_ratio", "years_elapsed", "years_total", "cagr_observed", "slope"):
+            expected = plain(result[name])
+            if expected is None or not math.isfinite(expected):
+                assert row["inputs"][name] is None, name
+            else:
+                assert row["inputs"][name] == pytest.approx(expected, rel=1e-14), name
+
+
+@pytest.mark.django_db
+def test_an_empty_scope_writes_nothing_and_still_finishes(reported):
+    run = progress_recompute(as_of=END_2023, indicator_ids=[])
+
+    assert (run.status, run.targets_count) == (ProgressRun.Status.DONE, 0)
+    assert not ProgressResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_each_result_records_when_it_was_computed(reported):
+    before = timezone.now()
+    progress_recompute(as_of=END_2023)
+    after = timezone.now()
+
+    moments = set(ProgressResult.objects.values_list("computed_at", flat=True))
+    assert len(moments) == 1 and before <= moments.pop() <= after
 
 
 @pytest.mark.django_db
