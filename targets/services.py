@@ -33,7 +33,7 @@ from targets.models import (
     ProgressRun,
     ReportSource,
 )
-from targets.progress import TARGET_INPUT_COLUMNS, compute_progress
+from targets.progress import REPORT_INPUT_COLUMNS, TARGET_INPUT_COLUMNS, compute_progress
 from targets.selectors import approved_reports_frame, stored_results_dates, targets_frame
 
 REVIEW_PERMISSION = "targets.change_progressreport"
@@ -180,7 +180,9 @@ def progress_recompute(
         with transaction.atomic():
             _lock_scope(ids)
             targets = targets_frame(indicator_ids=ids, columns=TARGET_INPUT_COLUMNS)
-            reports = approved_reports_frame(indicator_ids=ids, as_of=as_of)
+            reports = approved_reports_frame(
+                indicator_ids=ids, as_of=as_of, columns=REPORT_INPUT_COLUMNS
+            )
             results = compute_progress(targets, reports, as_of)
             fields, inputs = _result_frame(
                 results, targets, as_of=as_of, computed_at=timezone.now()

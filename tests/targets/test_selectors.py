@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from provinces.models import ReviewStatus
-from targets.progress import TARGET_INPUT_COLUMNS
+from targets.progress import REPORT_INPUT_COLUMNS, TARGET_INPUT_COLUMNS
 from targets.selectors import (
     REPORT_COLUMNS,
     TARGET_COLUMNS,
@@ -87,6 +87,21 @@ def test_approved_reports_come_by_indicator_date_and_approval_whatever_the_inser
     by_standards = [early, late]
     expected = by_coverage + by_standards if coverage_first else by_standards + by_coverage
     assert list(frame["report_id"]) == [report.pk for report in expected]
+
+
+@pytest.mark.django_db
+def test_the_engine_can_read_only_the_report_columns_it_uses(catalogue, make_report):
+    coverage = catalogue.indicators["coverage"]
+    make_report(coverage, "2024-12-31", 89, is_demo=True)
+    make_report(coverage, "2023-12-31", 88)
+    make_report(catalogue.indicators["regulation"], "2024-06-30", done=True)
+
+    lean = approved_reports_frame(columns=REPORT_INPUT_COLUMNS)
+
+    assert tuple(lean.columns) == REPORT_INPUT_COLUMNS
+    pd.testing.assert_frame_equal(lean, approved_reports_frame()[list(REPORT_INPUT_COLUMNS)])
+    with pytest.raises(ValueError, match="reporter"):
+        approved_reports_frame(columns=["value", "reporter"])
 
 
 @pytest.mark.django_db
