@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -30,6 +31,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_worker)
         if "browser" in item.keywords and not shutil.which(CHROMIUM):
             item.add_marker(skip_browser)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_until_told_otherwise():
+    """Each test starts in the default language: a request in English activates English on
+    the thread, and it would otherwise leak into the next test's gettext calls."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
