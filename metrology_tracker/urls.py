@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from metrology_tracker.health import healthz
+from metrology_tracker.health import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
