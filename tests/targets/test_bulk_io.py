@@ -292,3 +292,19 @@ def test_json_rows_must_match_the_frame(catalogue):
     with pytest.raises(ValueError, match="rows"):
         write(fields, pd.concat([inputs, inputs]))
     assert ProgressResult.objects.aggregate(Max("id"))["id__max"] is None
+
+
+def test_stored_text_becomes_utc_datetimes_whatever_its_form():
+    """SQLite hands back Django's naive-UTC text; text with an offset (written by another
+    program) must land on the same instant, not be read as if it were UTC."""
+    stored = ["2024-01-15 08:30:00.123456", "2024-01-15 08:30:00", None]
+    with_offset = ["2024-01-15 16:30:00.123456+08:00", "2024-01-15T08:30:00Z", None]
+    expected = np.array(
+        ["2024-01-15T08:30:00.123456", "2024-01-15T08:30:00", "NaT"], dtype="datetime64[ns]"
+    )
+
+    np.testing.assert_array_equal(bulk_io._iso_to_datetime64(stored, "datetime"), expected)
+    np.testing.assert_array_equal(bulk_io._iso_to_datetime64(with_offset, "datetime"), expected)
+    dates = bulk_io._iso_to_datetime64(["2024-12-31", None], "date")
+    assert dates.dtype == np.dtype("datetime64[ns]")
+    assert str(dates[0]) == "2024-12-31T00:00:00.000000000" and np.isnat(dates[1])
