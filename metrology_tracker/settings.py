@@ -84,8 +84,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web and an in-process job) share the file: wait rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default is one file shared by the web process and the jobs it runs
+    # in-process. WAL lets pages read while a recompute writes; synchronous=NORMAL is WAL's
+    # usual pairing (a commit no longer waits for a disk flush; a power cut can lose the last
+    # commits, never corrupt the file). IMMEDIATE makes a transaction take the write lock when
+    # it begins, so a second writer waits (up to the timeout) instead of failing at once with
+    # "database is locked" when it first writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

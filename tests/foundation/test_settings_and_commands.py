@@ -126,3 +126,61 @@ def test_an_english_browser_still_gets_the_chinese_interface_until_the_user_swit
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "Username" in page
+
+
+_TWO_WRITERS = """
+import os, threading, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metrology_tracker.settings")
+django.setup()
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    mode = cursor.fetchone()[0]
+    cursor.execute("PRAGMA synchronous")
+    sync = cursor.fetchone()[0]
+    cursor.execute("CREATE TABLE counter (n integer)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+connection.close()
+errors = []
+
+def bump(pause):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")
+            n = cursor.fetchone()[0]
+            time.sleep(pause)
+            cursor.execute("UPDATE counter SET n = %s", [n + 1])
+    except Exception as exc:
+        errors.append(type(exc).__name__)
+    finally:
+        connection.close()
+
+first = threading.Thread(target=bump, args=(0.6,))
+second = threading.Thread(target=bump, args=(0,))
+first.start(); time.sleep(0.2); second.start(); first.join(); second.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(mode, sync, cursor.fetchone()[0], errors)
+"""
+
+
+def test_the_sqlite_file_lets_two_writers_queue_instead_of_failing(tmp_path):
+    """The embedded default: WAL (pages read while a job writes), synchronous NORMAL, and
+    transactions that take the write lock when they begin, so the second of two read-then-write
+    transactions waits for the first and sees its update, instead of failing with "database is
+    locked" or losing the update."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", _TWO_WRITERS],
+        env={**clean, "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "1", "2", "[]"]
