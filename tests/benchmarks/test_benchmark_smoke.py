@@ -13,6 +13,7 @@ import pytest
 from benchmarks.recompute import (
     INDICATOR_TEMPLATES,
     BenchmarkError,
+    DatabaseTime,
     DatasetSpec,
     _checked_url,
     _indicator_numbers,
@@ -81,7 +82,11 @@ def test_the_measurement_describes_the_data_and_ends_in_one_json_line():
     assert result.queries_per_run == [result.queries]
     assert result.recompute_s > 0
     assert result.pure_s > 0
-    assert result.orm_s == pytest.approx(result.recompute_s - result.pure_s)
+    assert result.non_arithmetic_s == pytest.approx(result.recompute_s - result.pure_s)
+    assert result.database_s > 0
+    assert result.orm_s > 0
+    # The three parts of one run add up to it (pure here is the run's own compute_progress).
+    assert result.database_s + result.orm_s < result.recompute_s
     assert result.select_s > 0
     assert result.write_s > 0
     assert result.select_s + result.write_s < result.recompute_s
@@ -92,6 +97,13 @@ def test_the_measurement_describes_the_data_and_ends_in_one_json_line():
     figures = summary([result], database="sqlite", as_of=AS_OF)
     last = json.loads(closing_lines([result], figures)[-1])
     assert {"provinces", "targets", "reports", "recompute_s", "pure_s", "orm_s"} <= set(last)
+    assert {"database_s", "non_arithmetic_s"} <= set(last)
+    assert set(last["targets_met"]) == {
+        "under_10_s",
+        "constant_queries",
+        "orm_not_above_pure",
+        "all_but_arithmetic_not_above_pure",
+    }
     assert {"queries", "peak_mb", "growth", "targets_met"} <= set(last)
     assert last["provinces"] == 1
     assert last["targets"] == counts.targets
@@ -175,3 +187,30 @@ def test_more_provinces_than_the_country_has_is_refused_in_both_languages(capsys
 def test_a_dataset_spec_outside_the_templates_is_refused():
     with pytest.raises(BenchmarkError, match="indicators per document"):
         DatasetSpec(indicators_per_document=len(INDICATOR_TEMPLATES) + 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_time_counts_statements_fetches_and_the_commit():
+    from django.db import connection, transaction
+
+    Province.objects.create(code="ZZ", name="测试", full_name="测试省")
+    executed = []
+
+    def seen(run, sql, *args):
+        executed.append(sql)
+        return run(sql, *args)
+
+    timer = DatabaseTime(connection)
+    with timer.patch(), connection.execute_wrapper(seen), transaction.atomic():
+        names = list(Province.objects.values_list("name", flat=True))
+        Province.objects.filter(code="ZZ").update(name="测试2")
+
+    assert names == ["测试"]
+    assert timer.calls["statement"] == len(executed) >= 2  # SQLite adds its BEGIN
+    assert timer.calls["fetch"] >= 1
+    assert timer.calls["commit"] == 1
+    assert timer.seconds > 0
+    before = timer.seconds
+    with timer.patch():
+        pass
+    assert timer.seconds == before  # nothing ran, nothing counted
