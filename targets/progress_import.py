@@ -692,6 +692,17 @@ def import_progress_file(
             )
         )
         return outcome
+    if not dataset.headers and dataset.height == 0:
+        outcome.errors.append(
+            RowError(
+                row=1,
+                column=gettext("文件 (file)"),
+                message=gettext(
+                    "文件为空：没有表头，也没有数据 (the file is empty: no header, no rows)"
+                ),
+            )
+        )
+        return outcome
     resource = ProgressReportResource(
         province=province, reporter=reporter, approve=approve, today=today
     )

@@ -213,6 +213,17 @@ def test_an_unreadable_file_is_refused_clearly(catalogue):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_called_empty_not_a_header_problem(catalogue, content):
+    outcome = import_progress_file(path_or_bytes=content, fmt="csv", approve=True)
+
+    assert [(e.row, e.message) for e in outcome.errors] == [
+        (1, "文件为空：没有表头，也没有数据 (the file is empty: no header, no rows)")
+    ]
+    assert count() == 0
+
+
+@pytest.mark.django_db
 def test_reimporting_a_sheet_changes_nothing_and_a_correction_updates_in_place(catalogue):
     imported(GOOD_CSV)
     ids = sorted(ProgressReport.objects.values_list("id", flat=True))
