@@ -6,6 +6,7 @@ two branches (PostgreSQL COPY, SQLite fetchall / executemany) to one result.
 
 import datetime as dt
 import gc
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -304,7 +305,12 @@ def test_stored_text_becomes_utc_datetimes_whatever_its_form():
     )
 
     np.testing.assert_array_equal(bulk_io._iso_to_datetime64(stored, "datetime"), expected)
-    np.testing.assert_array_equal(bulk_io._iso_to_datetime64(with_offset, "datetime"), expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy says it has no time zones, and converts to UTC
+        np.testing.assert_array_equal(bulk_io._iso_to_datetime64(with_offset, "datetime"), expected)
+    unusual = ["15/01/2024 08:30", "2024-01-15 08:30:00"]  # not ISO: an error, never a wrong date
+    with pytest.raises(ValueError):
+        bulk_io._iso_to_datetime64(unusual, "datetime")
     dates = bulk_io._iso_to_datetime64(["2024-12-31", None], "date")
     assert dates.dtype == np.dtype("datetime64[ns]")
     assert str(dates[0]) == "2024-12-31T00:00:00.000000000" and np.isnat(dates[1])
