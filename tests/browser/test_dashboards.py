@@ -84,6 +84,12 @@ def problems():
 def page(seeded, viewer, password, live_server, browser, problems):
     """A logged-in reader's tab, logged in through the login form like a person."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    # A closed government network: anything not served by the site itself (a CDN's plotly.js,
+    # a web font) is refused and reported, so the charts must draw from our own static files.
+    context.route(
+        lambda url: not url.startswith(live_server.url),
+        lambda route: problems.append(f"outside request: {route.request.url}") or route.abort(),
+    )
     tab = context.new_page()
     tab.on(
         "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
