@@ -18,11 +18,11 @@ import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from provinces import review
 from provinces.models import Department, ReviewStatus
 from targets.bulk_io import upsert_frame
 from targets.models import (
@@ -231,12 +231,6 @@ def _require_reviewer(reviewer: AbstractBaseUser) -> None:
         raise PermissionDenied(gettext("无权审核进展填报 (not allowed to review progress reports)"))
 
 
-def _report_ids(reports: QuerySet[ProgressReport] | Iterable[ProgressReport]) -> list[int]:
-    if isinstance(reports, QuerySet):
-        return list(reports.values_list("id", flat=True))
-    return [report.pk for report in reports]
-
-
 def approve_reports(
     *,
     reports: QuerySet[ProgressReport] | Iterable[ProgressReport],
@@ -248,18 +242,8 @@ def approve_reports(
     count.
     """
     _require_reviewer(reviewer)
-    ids = _report_ids(reports)
-    now = timezone.now()
     with transaction.atomic():
-        rows = list(
-            ProgressReport.objects.select_for_update()
-            .filter(id__in=ids)
-            .exclude(review_status=ReviewStatus.APPROVED)
-            .values_list("id", "indicator_id")
-        )
-        changed = ProgressReport.objects.filter(id__in=[pk for pk, _ in rows]).update(
-            review_status=ReviewStatus.APPROVED, reviewed_at=now, updated_at=now
-        )
+        changed, rows = review.approve(ProgressReport, reports, fields=("indicator_id",))
         enqueue_indicator_recompute(indicator_id for _, indicator_id in rows)
     return changed
 
@@ -272,29 +256,13 @@ def return_reports(
 ) -> int:
     """Send submitted or approved reports back to the reporter; returns how many changed.
 
-    The reason is appended to the report's note (the model keeps no separate review comment).
-    Returning an approved report withdraws it from the results, so its indicator is recomputed.
+    The reason is appended to the report's note. Returning an approved report withdraws it
+    from the results, so its indicator is recomputed.
     """
     _require_reviewer(reviewer)
-    ids = _report_ids(reports)
-    now = timezone.now()
-    stamp = f"[退回 Returned {timezone.localdate(now).isoformat()}]"
-    remark = f"{stamp} {reason.strip()}".strip()
     with transaction.atomic():
-        rows = list(
-            ProgressReport.objects.select_for_update()
-            .filter(id__in=ids, review_status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED])
-            .values_list("id", "indicator_id", "review_status")
-        )
-        changed = ProgressReport.objects.filter(id__in=[pk for pk, _, _ in rows]).update(
-            review_status=ReviewStatus.RETURNED,
-            reviewed_at=now,
-            updated_at=now,
-            note=Case(
-                When(note="", then=Value(remark)),
-                default=Concat(F("note"), Value("\n" + remark), output_field=TextField()),
-                output_field=TextField(),
-            ),
+        changed, rows = review.send_back(
+            ProgressReport, reports, reason=reason, fields=("indicator_id", "review_status")
         )
         enqueue_indicator_recompute(
             indicator_id for _, indicator_id, status in rows if status == ReviewStatus.APPROVED

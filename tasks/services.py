@@ -10,13 +10,10 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Case, F, QuerySet, TextField, Value, When
-from django.db.models.functions import Concat
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from provinces.models import ReviewStatus
+from provinces import review
 from tasks.models import TaskUpdate
 
 REVIEW_PERMISSION = "tasks.change_taskupdate"
@@ -27,12 +24,6 @@ def _require_reviewer(reviewer: AbstractBaseUser) -> None:
         raise PermissionDenied(gettext("无权审核任务进展 (not allowed to review task updates)"))
 
 
-def _update_ids(updates: QuerySet[TaskUpdate] | Iterable[TaskUpdate]) -> list[int]:
-    if isinstance(updates, QuerySet):
-        return list(updates.values_list("id", flat=True))
-    return [update.pk for update in updates]
-
-
 def approve_task_updates(
     *,
     updates: QuerySet[TaskUpdate] | Iterable[TaskUpdate],
@@ -40,17 +31,8 @@ def approve_task_updates(
 ) -> int:
     """Approve the updates not yet approved; returns how many changed."""
     _require_reviewer(reviewer)
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            TaskUpdate.objects.select_for_update()
-            .filter(id__in=_update_ids(updates))
-            .exclude(review_status=ReviewStatus.APPROVED)
-            .values_list("id", flat=True)
-        )
-        return TaskUpdate.objects.filter(id__in=ids).update(
-            review_status=ReviewStatus.APPROVED, reviewed_at=now, updated_at=now
-        )
+    changed, _ = review.approve(TaskUpdate, updates)
+    return changed
 
 
 def return_task_updates(
@@ -61,24 +43,5 @@ def return_task_updates(
 ) -> int:
     """Send submitted or approved updates back; the reason is appended to the update's note."""
     _require_reviewer(reviewer)
-    now = timezone.now()
-    remark = f"[退回 Returned {timezone.localdate(now).isoformat()}] {reason.strip()}".strip()
-    with transaction.atomic():
-        ids = list(
-            TaskUpdate.objects.select_for_update()
-            .filter(
-                id__in=_update_ids(updates),
-                review_status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED],
-            )
-            .values_list("id", flat=True)
-        )
-        return TaskUpdate.objects.filter(id__in=ids).update(
-            review_status=ReviewStatus.RETURNED,
-            reviewed_at=now,
-            updated_at=now,
-            note=Case(
-                When(note="", then=Value(remark)),
-                default=Concat(F("note"), Value("\n" + remark), output_field=TextField()),
-                output_field=TextField(),
-            ),
-        )
+    changed, _ = review.send_back(TaskUpdate, updates, reason=reason)
+    return changed
