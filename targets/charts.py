@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from targets.progress import PACE_STATUS_LABELS, TASK_STATUS_LABELS
+from targets.progress import PACE_STATUS_LABELS, PACE_STATUSES, TASK_STATUS_LABELS
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
@@ -45,19 +45,9 @@ TASK_STATUS_COLORS: dict[str, str] = {
     "suspended": "#e16f24",
     "no_update": "#d0d7de",
 }
-# Order in legends: best first.
-STATUS_ORDER: tuple[str, ...] = (
-    "achieved",
-    "ahead",
-    "on_track",
-    "lagging",
-    "seriously_lagging",
-    "regressing",
-    "missed",
-    "pending",
-    "no_data",
-    "cannot_assess",
-)
+# Order in legends: best first, as the engine lists its statuses.
+STATUS_ORDER: tuple[str, ...] = PACE_STATUSES
+# Stacked task bars: the statuses that need attention first.
 TASK_STATUS_ORDER: tuple[str, ...] = (
     "delayed",
     "suspended",

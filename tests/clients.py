@@ -7,3 +7,29 @@ def get_in(client, url: str, language: str, **extra):
     """GET as a user who chose ``language`` with the switch (the cookie it sets)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client.get(url, **extra)
+
+
+def dashboard_page_urls() -> dict[str, str]:
+    """name → url of every dashboard page over the seed catalogue, one of each kind."""
+    from django.urls import reverse
+
+    from provinces.models import Department
+    from targets.models import Indicator
+    from tasks.models import Task
+
+    indicator = Indicator.objects.get(
+        document__slug="sx-2021", code="mandatory-verification-coverage"
+    )
+    task = Task.objects.filter(document__slug="sd-2022").order_by("sort_order").first()
+    department = Department.objects.get(province__code="SD", name="省市场监管局")
+    return {
+        "overview": reverse("targets:overview"),
+        "compare": reverse("targets:compare"),
+        "province": reverse("provinces:province", args=["SX"]),
+        "departments": reverse("provinces:departments", args=["SD"]),
+        "document": reverse("provinces:document", args=["sx-2021"]),
+        "responsibilities": reverse("provinces:responsibilities", args=["sd-2022"]),
+        "department": reverse("provinces:department", args=[department.pk]),
+        "indicator": reverse("targets:indicator", args=[indicator.pk]),
+        "task": reverse("tasks:task", args=[task.pk]),
+    }

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.clients import dashboard_page_urls
+
 AS_OF = dt.date(2026, 11, 23)
 Q = f"?as_of={AS_OF.isoformat()}"
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -34,25 +36,4 @@ def seed_demo(seed, settings):
 @pytest.fixture
 def page_urls(seed) -> dict[str, str]:
     """name → url of every dashboard page over the seed catalogue, one of each kind."""
-    from django.urls import reverse
-
-    from provinces.models import Department
-    from targets.models import Indicator
-    from tasks.models import Task
-
-    indicator = Indicator.objects.get(
-        document__slug="sx-2021", code="mandatory-verification-coverage"
-    )
-    task = Task.objects.filter(document__slug="sd-2022").order_by("sort_order").first()
-    department = Department.objects.get(province__code="SD", name="省市场监管局")
-    return {
-        "overview": reverse("targets:overview"),
-        "compare": reverse("targets:compare"),
-        "province": reverse("provinces:province", args=["SX"]),
-        "departments": reverse("provinces:departments", args=["SD"]),
-        "document": reverse("provinces:document", args=["sx-2021"]),
-        "responsibilities": reverse("provinces:responsibilities", args=["sd-2022"]),
-        "department": reverse("provinces:department", args=[department.pk]),
-        "indicator": reverse("targets:indicator", args=[indicator.pk]),
-        "task": reverse("tasks:task", args=[task.pk]),
-    }
+    return dashboard_page_urls()

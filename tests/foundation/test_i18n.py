@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from targets import charts, dashboard, progress
-from tests.clients import get_in
+from tests.clients import dashboard_page_urls, get_in
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO, MO = LOCALE / "django.po", LOCALE / "django.mo"
@@ -313,26 +313,10 @@ def seed_demo(db, settings):
 
 
 def _page_urls() -> dict[str, str]:
-    from provinces.models import Department
-    from targets.models import Indicator
-    from tasks.models import Task
-
-    indicator = Indicator.objects.get(
-        document__slug="sx-2021", code="mandatory-verification-coverage"
-    )
-    task = Task.objects.filter(document__slug="sd-2022").order_by("sort_order").first()
-    department = Department.objects.get(province__code="SD", name="省市场监管局")
+    """Every dashboard page, and the superseded 2013–2020 plan's document page."""
     return {
-        "overview": reverse("targets:overview"),
-        "compare": reverse("targets:compare"),
-        "province": reverse("provinces:province", args=["SX"]),
-        "departments": reverse("provinces:departments", args=["SD"]),
-        "document": reverse("provinces:document", args=["sx-2021"]),
+        **dashboard_page_urls(),
         "old document": reverse("provinces:document", args=["sx-2013"]),
-        "responsibilities": reverse("provinces:responsibilities", args=["sd-2022"]),
-        "department": reverse("provinces:department", args=[department.pk]),
-        "indicator": reverse("targets:indicator", args=[indicator.pk]),
-        "task": reverse("tasks:task", args=[task.pk]),
     }
 
 
