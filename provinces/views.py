@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from targets import dashboard
-from targets.views import render_page
+from targets.views import render_page, text_param
 
 
 @require_GET
@@ -42,9 +42,9 @@ def document(request: HttpRequest, slug: str) -> HttpResponse:
             slug=slug,
             as_of=as_of,
             today=today,
-            area=request.GET.get("area", "").strip() or None,
-            status=request.GET.get("status", "").strip() or None,
-            task_status=request.GET.get("task_status", "").strip() or None,
+            area=text_param(request, "area"),
+            status=text_param(request, "status"),
+            task_status=text_param(request, "task_status"),
         ),
         filename=f"document-{slug}",
     )

@@ -46,6 +46,11 @@ def page_dates(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return as_of, today
 
 
+def text_param(request: HttpRequest, name: str) -> str | None:
+    """A filter from the URL, None when absent or blank."""
+    return request.GET.get(name, "").strip() or None
+
+
 def int_param(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
@@ -139,8 +144,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         lambda as_of, today: dashboard.comparison_page(
             as_of=as_of,
             today=today,
-            category=request.GET.get("category", "").strip() or None,
-            scale=request.GET.get("scale", "").strip() or None,
+            category=text_param(request, "category"),
+            scale=text_param(request, "scale"),
         ),
         filename="compare",
     )
@@ -158,8 +163,8 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _catalogue(request: HttpRequest, build: Callable[..., str], name: str) -> HttpResponse:
-    province = request.GET.get("province", "").strip() or None
-    document = request.GET.get("document", "").strip() or None
+    province = text_param(request, "province")
+    document = text_param(request, "document")
     body = "\ufeff" + build(province=province, document=document)
     response = HttpResponse(body.encode("utf-8"), content_type=CONTENT_TYPES["csv"])
     suffix = "-".join(part for part in (province, document) if part and part.isascii())
