@@ -25,7 +25,9 @@ def test_the_floor_is_measured_and_nothing_it_wrote_stays():
         assert figures[part] > 0
     parts = figures["read_targets_s"] + figures["read_reports_s"] + figures["write_results_s"]
     assert figures["floor_s"] == pytest.approx(parts, abs=1e-3)
-    assert figures["floor_vs_pure"] == pytest.approx(figures["floor_s"] / figures["pure_s"], 0.05)
+    # Recomputed from the rounded seconds (4 places), so allow for their rounding too.
+    ratio = figures["floor_s"] / figures["pure_s"]
+    assert figures["floor_vs_pure"] == pytest.approx(ratio, rel=0.1, abs=0.01)
     assert ProgressResult.objects.count() == before  # the write was rolled back
     json.dumps(figures)
 
