@@ -252,3 +252,36 @@ def test_units_printed_without_lead_or_support_are_explained_where_they_occur(vi
     shandong = viewer_client.get(reverse("dashboards:departments", args=["SD"])).content.decode()
     assert "未区分牵头与配合" in shanxi
     assert "未区分牵头与配合" not in shandong
+
+
+def test_every_page_of_the_app_is_walked_by_the_page_tests(page_urls):
+    from dashboards.urls import urlpatterns
+
+    from .test_query_counts import BOUNDS
+
+    downloads = {"catalogue_targets", "catalogue_tasks"}
+    pages = {pattern.name for pattern in urlpatterns} - downloads
+    assert pages == set(page_urls) == set(PAGES) == set(BOUNDS)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "path"),
+    [
+        ("overview", [], "/"),
+        ("compare", [], "/compare/"),
+        ("province", ["SX"], "/provinces/SX/"),
+        ("departments", ["SD"], "/provinces/SD/departments/"),
+        ("document", ["sx-2021"], "/documents/sx-2021/"),
+        ("responsibilities", ["sd-2022"], "/documents/sd-2022/responsibilities/"),
+        ("department", [7], "/departments/7/"),
+        ("indicator", [7], "/indicators/7/"),
+        ("task", [7], "/tasks/7/"),
+        ("catalogue_targets", [], "/catalogue/targets.csv"),
+        ("catalogue_tasks", [], "/catalogue/tasks.csv"),
+    ],
+)
+def test_a_bookmarked_path_still_reaches_its_page(name, args, path):
+    from django.urls import resolve
+
+    assert reverse(f"dashboards:{name}", args=args) == path
+    assert resolve(path).url_name == name
