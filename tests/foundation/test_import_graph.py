@@ -118,3 +118,16 @@ def test_only_the_url_configuration_imports_the_read_side():
         if name.split(".")[0] != "dashboards" and name not in MAY_IMPORT_DASHBOARDS
     }
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_chart_module_stays_pure():
+    """Frames in, figures out: testable on hand-built frames, no Django, no database."""
+    path = ROOT / "dashboards" / "charts.py"
+    imported = {
+        alias.name if isinstance(node, ast.Import) else node.module
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    assert not {name for name in imported if name and name.split(".")[0] == "django"}
+    assert import_graph()["dashboards.charts"] == {"targets.progress"}
