@@ -35,12 +35,22 @@ from targets import progress, selectors
 from tasks.models import Assignment, Role
 
 
+def responsible_only(task_status: pd.DataFrame) -> bool:
+    """True when every listed unit is a 责任单位 without lead/support (山西 prints them so)."""
+    roles = set(task_status["role"].dropna().tolist())
+    return bool(roles) and roles <= {Role.RESPONSIBLE}
+
+
 def department_ranking(
     task_status: pd.DataFrame, *, as_of: dt.date, today: dt.date
 ) -> tuple[Table, dict[str, Any] | None, pd.DataFrame]:
-    """Departments by the troubled tasks they lead (牵头; 山西's unranked 责任单位 count too)."""
+    """Departments by the troubled tasks they lead (牵头; 山西's unranked 责任单位 count too).
+
+    Where the plan lists only 责任单位, the table says 责任 and has no 配合 columns: calling
+    them 牵头 would claim what the text does not say."""
     frame = task_status[task_status["department_id"].notna()].copy()
     frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), "no_update")
+    unranked = responsible_only(frame)
     rows = []
     for (department_id, name), group in frame.groupby(
         ["department_id", "department_name"], sort=False
@@ -63,10 +73,21 @@ def department_ranking(
         rows.append(row)
     rows.sort(key=lambda r: (-r["delayed"], -r["suspended"], -r["lead_total"], r["department"]))
     top = rows[0] if rows and rows[0]["delayed"] > 0 else None
-    table = Table(
-        name="departments",
-        title=_("牵头任务滞后排名"),
-        columns=[
+    if unranked:
+        title = _("责任单位任务滞后排名")
+        columns = [
+            Col("department", _("责任单位"), "link"),
+            Col("delayed", _("滞后"), "num"),
+            Col("suspended", _("暂停"), "num"),
+            Col("not_started", _("未启动"), "num"),
+            Col("in_progress", _("推进中"), "num"),
+            Col("completed", _("已完成"), "num"),
+            Col("no_update", _("未填报"), "num"),
+            Col("lead_total", _("负责任务"), "num"),
+        ]
+    else:
+        title = _("牵头任务滞后排名")
+        columns = [
             Col("department", _("单位"), "link"),
             Col("delayed", _("牵头滞后"), "num"),
             Col("suspended", _("牵头暂停"), "num"),
@@ -77,7 +98,11 @@ def department_ranking(
             Col("lead_total", _("牵头任务"), "num"),
             Col("support_total", _("配合任务"), "num"),
             Col("support_delayed", _("配合滞后"), "num"),
-        ],
+        ]
+    table = Table(
+        name="departments",
+        title=title,
+        columns=columns,
         rows=rows,
         empty=_("原文未列责任单位。"),
         highlight=lambda r: top is not None and r is top,
@@ -92,6 +117,23 @@ def department_ranking(
     return table, top, chart_frame
 
 
+def department_chart(frame: pd.DataFrame, *, unranked: bool) -> dict[str, Any]:
+    """The stacked status bars per unit, titled 责任单位 where the plan names no leads."""
+    text = chart_text()
+    if unranked:
+        text["department"] = _("责任单位")
+    return chart_block(
+        "chart-departments",
+        charts.department_task_bars(frame, labels=str_labels(TASK_LABELS), text=text),
+        title=(
+            _("各责任单位任务状态(滞后多者在上)")
+            if unranked
+            else _("各单位牵头任务状态(滞后多者在上)")
+        ),
+        table="departments",
+    )
+
+
 def departments_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any]:
     """Every department of a province ranked by the lagging tasks it leads; matrix links.
     Three queries."""
@@ -104,19 +146,15 @@ def departments_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, 
     ranking, top, ranking_frame = department_ranking(task_status, as_of=as_of, today=today)
     figures = {}
     if not ranking_frame.empty:
-        figures["chart-departments"] = chart_block(
-            "chart-departments",
-            charts.department_task_bars(
-                ranking_frame, labels=str_labels(TASK_LABELS), text=chart_text()
-            ),
-            title=_("各单位牵头任务状态(滞后多者在上)"),
-            table="departments",
+        figures["chart-departments"] = department_chart(
+            ranking_frame, unranked=responsible_only(task_status)
         )
     return {
         "province": province,
         "top_department": top,
         # 山西 prints 责任单位 without saying who leads: the page says how they are counted.
         "unranked_roles": bool((task_status["role"] == Role.RESPONSIBLE).any()),
+        "responsible_only": responsible_only(task_status),
         "documents": [
             {
                 **d,
@@ -169,9 +207,10 @@ def department_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any
         Col("percent", _("完成百分比"), "num"),
         Col("status_as_of", _("截至"), "date"),
     ]
+    unranked = responsible_only(mine)
     lead = Table(
         "lead",
-        _("牵头(责任)任务"),
+        _("负责的任务(原文只列责任单位)") if unranked else _("牵头(责任)任务"),
         columns,
         [r for r in rows if r["role"] in LEAD_ROLES],
         empty=_("没有牵头任务。"),
@@ -189,6 +228,7 @@ def department_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any
     }
     return {
         "department": department,
+        "responsible_only": unranked,
         "counts": counts,
         "tables": [lead, support],
         "charts": {},
@@ -286,11 +326,16 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             }
             for t in task_list
         ]
-    columns = [
-        Col("department", _("单位")),
-        Col("lead", _("牵头"), "num"),
-        Col("support", _("配合"), "num"),
-    ]
+    unranked = bool(assignments) and all(a["role"] == Role.RESPONSIBLE for a in assignments)
+    columns = (
+        [Col("department", _("责任单位")), Col("lead", _("负责任务"), "num")]
+        if unranked
+        else [
+            Col("department", _("单位")),
+            Col("lead", _("牵头"), "num"),
+            Col("support", _("配合"), "num"),
+        ]
+    )
     columns += [Col(f"task_{t['id']}", f"{t['section_number']}{t['number']}") for t in task_list]
     rows = []
     for d in ordered:
@@ -307,6 +352,7 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
     )
     return {
         "document": document,
+        "responsible_only": unranked,
         "tasks": task_list,
         "sections": section_groups,
         "departments": ordered,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dashboards import charts
-from dashboards.labels import PACE_LABELS, TASK_LABELS, chart_text, str_labels
+from dashboards.labels import PACE_LABELS, chart_text, str_labels
 from dashboards.pages.common import (
     all_documents,
     at_risk_targets,
@@ -24,7 +24,7 @@ from dashboards.pages.common import (
     unique_tasks,
     with_as_of,
 )
-from dashboards.pages.departments import department_ranking
+from dashboards.pages.departments import department_chart, department_ranking, responsible_only
 from provinces.models import Province
 from targets import selectors
 from tasks.models import Role
@@ -69,13 +69,8 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
             table="targets",
         )
     if not ranking_frame.empty:
-        figures["chart-departments"] = chart_block(
-            "chart-departments",
-            charts.department_task_bars(
-                ranking_frame.head(12), labels=str_labels(TASK_LABELS), text=text
-            ),
-            title=_("各单位牵头任务状态"),
-            table="departments",
+        figures["chart-departments"] = department_chart(
+            ranking_frame.head(12), unranked=responsible_only(current_tasks)
         )
     risk = targets_table(
         "at_risk",

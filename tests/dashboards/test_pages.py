@@ -250,8 +250,8 @@ def test_a_department_page_lists_lead_and_support_tasks(viewer_client, db):
 def test_units_printed_without_lead_or_support_are_explained_where_they_occur(viewer_client, seed):
     shanxi = viewer_client.get(reverse("dashboards:departments", args=["SX"])).content.decode()
     shandong = viewer_client.get(reverse("dashboards:departments", args=["SD"])).content.decode()
-    assert "未区分牵头与配合" in shanxi
-    assert "未区分牵头与配合" not in shandong
+    assert "原文只列责任单位，未分牵头与配合" in shanxi
+    assert "原文只列责任单位" not in shandong
 
 
 def test_every_page_of_the_app_is_walked_by_the_page_tests(page_urls):
