@@ -423,3 +423,17 @@ def plan_outcome(
             empty=_("无。"),
         ),
     }
+
+
+def missed_targets(frame: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
+    """Targets whose year has ended unmet: not a risk any more but a fact a leader must see
+    beside the risks (山西's three 2025 targets missed, read in 2026). Numbers first, the
+    furthest short first; then milestones not done."""
+    if frame.empty:
+        return frame
+    ended = frame["target_year"].map(lambda y: year_end(y) <= as_of)
+    missed = frame[ended & (frame["pace_status"] == "missed")]
+    missed = missed.assign(_milestone=missed["measure_kind"] == MeasureKind.MILESTONE)
+    return missed.sort_values(["target_year", "_milestone", "completion"], na_position="last").drop(
+        columns="_milestone"
+    )

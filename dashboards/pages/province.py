@@ -17,6 +17,7 @@ from dashboards.pages.common import (
     chart_block,
     document_summary,
     in_force,
+    missed_targets,
     pace_points,
     plan_outcome,
     status_frame,
@@ -72,6 +73,8 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
         figures["chart-departments"] = department_chart(
             ranking_frame.head(12), unranked=responsible_only(current_tasks)
         )
+    missed = missed_targets(current, as_of=as_of)
+    years = "、".join(str(int(y)) for y in sorted(set(missed["target_year"].tolist())))
     risk = targets_table(
         "at_risk",
         _("风险最高的目标"),
@@ -80,7 +83,25 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
         today=today,
         skip=("province_name",),
         explain=True,
-        empty=_("目前没有滞后或倒退的目标。"),
+        # "No target behind" must not stand beside targets of a year gone by that were missed.
+        empty=(
+            _("目标年未到的目标中没有滞后或倒退的；但%(years)s年的目标有 %(n)s 个未达成，见下表。")
+            % {"years": years, "n": len(missed)}
+            if len(missed)
+            else _("目前没有滞后或倒退的目标。")
+        ),
+    )
+    missed_table = targets_table(
+        "missed",
+        _("目标年已过、未达成的目标(%(years)s年)") % {"years": years}
+        if len(missed)
+        else _("目标年已过、未达成的目标"),
+        missed,
+        as_of=as_of,
+        today=today,
+        skip=("province_name", "time_elapsed", "outlook"),
+        explain=True,
+        empty=_("没有目标年已过而未达成的现行目标。"),
     )
     return {
         "province": province,
@@ -91,8 +112,10 @@ def province_page(*, code: str, as_of: dt.date, today: dt.date) -> dict[str, Any
         "departments_url": with_as_of(
             reverse("dashboards:departments", args=[province["code"]]), as_of, today
         ),
+        "missed_count": len(missed),
         "tables": [
             risk,
+            missed_table,
             ranking,
             targets_table(
                 "targets", _("现行目标"), current, as_of=as_of, today=today, skip=("province_name",)

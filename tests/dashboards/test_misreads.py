@@ -12,7 +12,7 @@ from django.urls import reverse
 from provinces.models import Department
 from tasks.models import Assignment, Role
 
-from .conftest import Q
+from .conftest import AS_OF, Q
 
 
 def _text(html: str) -> str:
@@ -59,3 +59,40 @@ def test_shanxi_units_read_as_responsible_units_never_as_leads(viewer_client, se
     labels = [c.label for c in shandong.context["t"]["departments"].columns]
     assert "牵头滞后" in labels and "配合任务" in labels
     assert "各单位牵头任务状态" in shandong.content.decode()
+
+
+# --- "no target behind" beside targets missed ---------------------------------------------------
+
+
+def test_the_province_page_counts_the_targets_of_a_passed_year_that_were_missed(
+    viewer_client, seed_demo
+):
+    """山西 read in 2026: three 2025 targets 未达成 must be said, not "no target behind"."""
+    from targets.models import ProgressResult
+    from targets.services import progress_recompute
+
+    progress_recompute(as_of=AS_OF)
+    missed = set(
+        ProgressResult.objects.filter(
+            as_of=AS_OF,
+            pace_status="missed",
+            target__year=2025,
+            target__indicator__document__slug="sx-2021",
+        ).values_list("target__indicator__name", flat=True)
+    )
+    assert len(missed) == 3  # the seed's 示例数据 as the leader saw it
+
+    response = viewer_client.get(reverse("dashboards:province", args=["SX"]) + Q)
+    html = response.content.decode()
+    section = _text(html.split('id="risk-title"', 1)[1].split('id="dept-title"', 1)[0])
+    assert "目前没有滞后或倒退的目标" not in section
+    assert "2025年的目标有 3 个未达成" in section
+    table = response.context["t"]["missed"]
+    assert {r["indicator_name"] for r in table.rows} == missed
+    assert table.title == "目标年已过、未达成的目标(2025年)"
+    for name in missed:
+        assert name in section
+    # A province with nothing missed keeps the plain sentence and shows no such table.
+    jiangsu = viewer_client.get(reverse("dashboards:province", args=["JS"]) + Q)
+    if not jiangsu.context["t"]["missed"].rows:
+        assert 'id="table-missed"' not in jiangsu.content.decode()
