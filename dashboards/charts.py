@@ -86,6 +86,7 @@ TEXT: dict[str, str] = {
     "status": "状态",
     "assessable": "可评估目标",
     "good": "达成或正常",
+    "cut": "图中截断",
 }
 
 
@@ -172,6 +173,26 @@ def _fmt(value: Any) -> str:
         return "—"
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def cut_marks(
+    frame: pd.DataFrame, cut_word: str, symbols: Sequence[str] | str = "circle"
+) -> tuple[list[str], list[str]]:
+    """Where a drawn completion (``completion_display``, clipped) is not the real one
+    (``completion``): the real figure as a label ("180%(图中截断)") and a triangle pointing the
+    way the bar or dot was cut; elsewhere no label and the given symbol."""
+    shown = _pct(frame["completion_display"])
+    real = _pct(frame["completion"]) if "completion" in frame else shown
+    base = [symbols] * len(shown) if isinstance(symbols, str) else list(symbols)
+    labels, marks = [], []
+    for drawn, value, symbol in zip(shown, real, base, strict=True):
+        if drawn is None or value is None or abs(drawn - value) < 0.5:
+            labels.append("")
+            marks.append(symbol)
+        else:
+            labels.append(f"{_fmt(round(value))}%({cut_word})")
+            marks.append("triangle-up" if value > drawn else "triangle-down")
+    return labels, marks
 
 
 def figure_payload(fig: go.Figure) -> dict[str, Any]:
@@ -333,21 +354,26 @@ def pace_scatter(
                 part["province"], part["indicator_name"], part["target_year"], strict=True
             )
         ]
+        cut, symbols = cut_marks(
+            part,
+            t["cut"],
+            ["circle" if int(y) <= 2025 else "diamond" for y in part["target_year"]],
+        )
         fig.add_trace(
             go.Scatter(
                 x=_pct(part["time_elapsed"]),
                 y=_pct(part["completion_display"]),
-                mode="markers",
+                mode="markers+text",
+                text=cut,
+                textposition="middle right",
                 name=names.get(status, status),
                 marker={
                     "color": STATUS_COLORS.get(status, "#57606a"),
                     "size": 11,
                     "line": {"color": "white", "width": 1},
-                    "symbol": [
-                        "circle" if int(y) <= 2025 else "diamond" for y in part["target_year"]
-                    ],
+                    "symbol": symbols,
                 },
-                customdata=hover,
+                customdata=[f"{h}<br>{c}" if c else h for h, c in zip(hover, cut, strict=True)],
                 hovertemplate=(
                     "%{customdata}<br>"
                     + t["time_elapsed"]
@@ -389,11 +415,14 @@ def at_risk_bars(
     if frame.empty:
         return _empty(fig, t)
     labels = _strings(frame["label"])
+    cut, _symbols = cut_marks(frame, t["cut"])
     fig.add_trace(
         go.Bar(
             x=_pct(frame["completion_display"]),
             y=labels,
             orientation="h",
+            text=cut,
+            textposition="outside",
             name=t["completion"],
             marker={"color": [STATUS_COLORS.get(s, "#57606a") for s in frame["pace_status"]]},
             hovertemplate="%{y}<br>" + t["completion"] + " %{x}%<extra></extra>",
@@ -693,19 +722,23 @@ def status_history(
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
         x = [pd.Timestamp(d).date().isoformat() for d in part["as_of"]]
         status_names = [names.get(s, s) for s in part["pace_status"]]
+        cut, symbols = cut_marks(part, t["cut"])
         fig.add_trace(
             go.Scatter(
                 x=x,
                 y=_pct(part["completion_display"]),
-                mode="lines+markers",
+                mode="lines+markers+text",
+                text=cut,
+                textposition="top center",
                 name=f"{int(year)}{t['target']} · {t['completion']}",
                 line={"color": color, "width": 2},
                 marker={
                     "size": 10,
                     "color": [STATUS_COLORS.get(s, "#57606a") for s in part["pace_status"]],
                     "line": {"color": color, "width": 1.5},
+                    "symbol": symbols,
                 },
-                customdata=status_names,
+                customdata=[f"{n} {c}" if c else n for n, c in zip(status_names, cut, strict=True)],
                 hovertemplate="%{x}: %{y}% · %{customdata}<extra></extra>",
             )
         )

@@ -79,6 +79,24 @@ TASK_TROUBLE = ("delayed", "suspended")
 LEAD_ROLES = (Role.LEAD, Role.RESPONSIBLE)
 
 
+# Why a completion is negative: the latest value moved away from the target, past the baseline.
+BASELINE_SIDE = {
+    "up": gettext_lazy("低于基期值"),
+    "down": gettext_lazy("高于基期值"),
+}
+
+
+def completion_text(value: Any, direction: Any = "up") -> str:
+    """The real completion as a leader reads it: "130%", "−41%(低于基期值)", "—"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    percent = round(float(value) * 100)
+    if percent < 0:
+        side = BASELINE_SIDE.get(str(direction), BASELINE_SIDE["up"])
+        return f"{percent}%({side})"
+    return f"{percent}%"
+
+
 def chart_text() -> dict[str, str]:
     """The chart module's words in the active language."""
     words = {
@@ -111,6 +129,8 @@ def chart_text() -> dict[str, str]:
         "status": _("状态"),
         "assessable": _("可评估目标"),
         "good": _("达成或正常"),
+        # Translators: after a value drawn shorter than it is, as in 180%(图中截断).
+        "cut": _("图中截断"),
     }
     return {key: str(value) for key, value in words.items()}
 

@@ -16,14 +16,22 @@ from typing import Any
 
 import pandas as pd
 
-from dashboards.labels import GROUP_LABELS, OUTLOOK_LABELS, PACE_LABELS, ROLE_LABELS, TASK_LABELS
+from dashboards.labels import (
+    GROUP_LABELS,
+    OUTLOOK_LABELS,
+    PACE_LABELS,
+    ROLE_LABELS,
+    TASK_LABELS,
+    completion_text,
+)
 from targets.catalogue import rows_to_csv
 
 
 @dataclass(frozen=True)
 class Col:
     """A table column. ``kind``: text, link (href in ``<key>_url``), status (pace status code),
-    task_status, group, outlook, pct (fraction), num, date, role."""
+    task_status, group, outlook, pct (fraction), completion (a fraction, negative ones say why:
+    the row's ``direction``), num, date, role."""
 
     key: str
     label: str
@@ -45,7 +53,7 @@ class Table:
     def cell_text(self, column: Col, row: Mapping[str, Any]) -> str:
         value = row.get(column.key)
         if missing(value):
-            return "—" if column.kind in ("pct", "num", "date") else ""
+            return "—" if column.kind in ("pct", "completion", "num", "date") else ""
         if column.kind == "status":
             return str(PACE_LABELS.get(value, value))
         if column.kind == "task_status":
@@ -58,6 +66,8 @@ class Table:
             return str(ROLE_LABELS.get(value, value))
         if column.kind == "pct":
             return f"{round(float(value) * 100)}%"
+        if column.kind == "completion":
+            return completion_text(value, row.get("direction") or "up")
         if column.kind == "num":
             return format_number(value)
         if column.kind == "date":
@@ -80,7 +90,7 @@ class Table:
                         "text": self.cell_text(column, row),
                         "href": row.get(f"{column.key}_url") or "",
                         "badge": badge,
-                        "numeric": column.kind in ("pct", "num"),
+                        "numeric": column.kind in ("pct", "completion", "num"),
                         "title": row.get(f"{column.key}_title") or "",
                     }
                 )
@@ -110,7 +120,7 @@ class Table:
         value = row.get(column.key)
         if missing(value):
             return None
-        if column.kind == "pct":
+        if column.kind in ("pct", "completion"):
             return round(float(value) * 100, 1)
         if column.kind == "num":
             return float(value)

@@ -862,7 +862,11 @@ def explain(row: Mapping[str, object], *, lang: str = "zh") -> str:
             f"截至{_date(row['latest_date'], '年底')}为{_number(float(row['latest_value']))}{unit}"  # type: ignore[arg-type]
         )
     if not _missing(row.get("completion")):
-        parts.append(f"完成进度{round(float(row['completion']) * 100)}%")  # type: ignore[arg-type]
+        percent = round(float(row["completion"]) * 100)  # type: ignore[arg-type]
+        # A negative completion is not a typo: the value moved past the baseline, away from the
+        # target; say so in the sentence.
+        side = "高于基期值" if row.get("direction") == "down" else "低于基期值"
+        parts.append(f"完成进度{percent}%" + (f"(最新值{side})" if percent < 0 else ""))
     if not _missing(row.get("time_elapsed")):
         parts.append(f"时间进度{round(float(row['time_elapsed']) * 100)}%")  # type: ignore[arg-type]
     parts.append(status)
@@ -919,7 +923,12 @@ def _explain_en(row: Mapping[str, object]) -> str:
         value = _amount(float(row["latest_value"]), unit)  # type: ignore[arg-type]
         parts.append(f"{value} as of {_date(row['latest_date'], '年底', 'en')}")
     if not _missing(row.get("completion")):
-        parts.append(f"completion {round(float(row['completion']) * 100)}%")  # type: ignore[arg-type]
+        percent = round(float(row["completion"]) * 100)  # type: ignore[arg-type]
+        side = "above" if row.get("direction") == "down" else "below"
+        parts.append(
+            f"completion {percent}%"
+            + (f" (the latest value is {side} the baseline)" if percent < 0 else "")
+        )
     if not _missing(row.get("time_elapsed")):
         parts.append(f"time elapsed {round(float(row['time_elapsed']) * 100)}%")  # type: ignore[arg-type]
     sentence = ", ".join(parts) + f": {status}"

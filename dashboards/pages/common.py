@@ -27,6 +27,7 @@ from dashboards.labels import (
     PACE_LABELS,
     RISK_ORDER,
     STATUS_GROUPS,
+    completion_text,
 )
 from dashboards.tables import Col, Table, format_number, missing
 from provinces.models import PolicyDocument
@@ -276,6 +277,7 @@ def target_row(row: Mapping[str, Any], as_of: dt.date, today: dt.date) -> dict[s
             "document_slug_url": with_as_of(
                 reverse("dashboards:document", args=[row["document_slug"]]), as_of, today
             ),
+            "completion_text": completion_text(row.get("completion"), row.get("direction")),
             "method_label": str(METHOD_LABELS.get(row.get("method"), "")),
             "status_label": str(PACE_LABELS.get(row.get("pace_status"), "")),
             "outlook_label": str(OUTLOOK_LABELS.get(row.get("outlook"), "")),
@@ -303,7 +305,7 @@ TARGET_TABLE_COLUMNS = [
     ("latest", gettext_lazy("最新值"), "text"),
     ("latest_date", gettext_lazy("最新值日期"), "date"),
     ("latest_source", gettext_lazy("数据来源"), "text"),
-    ("completion", gettext_lazy("完成进度"), "pct"),
+    ("completion", gettext_lazy("完成进度"), "completion"),
     ("time_elapsed", gettext_lazy("时间进度"), "pct"),
     ("pace_status", gettext_lazy("状态"), "status"),
     ("outlook", gettext_lazy("趋势研判"), "outlook"),

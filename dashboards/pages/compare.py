@@ -79,6 +79,7 @@ def comparison_page(
             "indicator_name": first["indicator_name"],
             "unit": first["unit"],
             "measure_kind": first["measure_kind"],
+            "direction": first["direction"],
             "baseline_value": plain(base),
             "latest_value": plain(latest["latest_value"]),
             "latest_date": plain(latest["latest_date"]),
@@ -99,6 +100,7 @@ def comparison_page(
                         f"completion_{y}": None,
                         f"status_{y}": None,
                         f"target_{y}_text": "",
+                        f"basis_{y}": "",
                     }
                 )
                 continue
@@ -108,6 +110,14 @@ def comparison_page(
             )
             row[f"target_{y}_text"] = target_display(t.to_dict())
             row[f"completion_{y}"] = plain(t["completion"])
+            # A passed year is judged on the value of its year end, not on the latest value:
+            # 青海's 299 of 2026 against its 2025 target of 200 is 130%, on 2025's 260.
+            row[f"basis_{y}"] = (
+                ""
+                if missing(t["latest_value"])
+                else f"{value_display(t['latest_value'], first['unit'])}"
+                f"({pd.Timestamp(t['latest_date']).date().isoformat()})"
+            )
             row[f"status_{y}"] = t["pace_status"]
         row["baseline"] = value_display(row["baseline_value"], row["unit"])
         row["latest"] = value_display(row["latest_value"], row["unit"])
@@ -126,7 +136,8 @@ def comparison_page(
     for y in years:
         columns += [
             Col(f"target_{y}_text", _("%(year)s年目标") % {"year": y}),
-            Col(f"completion_{y}", _("%(year)s年完成进度") % {"year": y}, "pct"),
+            Col(f"basis_{y}", _("%(year)s年目标测算所用值") % {"year": y}),
+            Col(f"completion_{y}", _("%(year)s年完成进度") % {"year": y}, "completion"),
             Col(f"status_{y}", _("%(year)s年状态") % {"year": y}, "status"),
         ]
     table = Table(

@@ -96,3 +96,87 @@ def test_the_province_page_counts_the_targets_of_a_passed_year_that_were_missed(
     jiangsu = viewer_client.get(reverse("dashboards:province", args=["JS"]) + Q)
     if not jiangsu.context["t"]["missed"].rows:
         assert 'id="table-missed"' not in jiangsu.content.decode()
+
+
+# --- completion: the real figure, the cut marked, a negative one explained ----------------------
+
+
+def test_a_completion_cut_in_a_chart_is_labelled_with_its_real_value_and_marked():
+    """The chart keeps its 0–150% scale, but a dot or bar drawn shorter says how long it is."""
+    import pandas as pd
+
+    from dashboards import charts
+
+    frame = pd.DataFrame(
+        {
+            "province": ["青海", "山西", "江苏"],
+            "indicator_name": ["甲", "乙", "丙"],
+            "target_year": [2025, 2025, 2035],
+            "time_elapsed": [1.0, 1.0, 0.4],
+            "completion": [2.1, -0.42, 0.3],
+            "completion_display": [1.5, 0.0, 0.3],
+            "pace_status": ["achieved", "missed", "lagging"],
+            "label": ["甲", "乙", "丙"],
+        }
+    )
+    figure = charts.figure_payload(charts.pace_scatter(frame))
+    dots = {
+        name: trace
+        for trace in figure["data"]
+        if (name := trace.get("name")) in ("已达成", "未达成")
+    }
+    assert dots["已达成"]["y"] == [150.0]  # still drawn at the top of the scale
+    assert dots["已达成"]["text"] == ["210%(图中截断)"]
+    assert dots["已达成"]["marker"]["symbol"] == ["triangle-up"]
+    assert dots["未达成"]["text"] == ["-42%(图中截断)"]
+    assert dots["未达成"]["marker"]["symbol"] == ["triangle-down"]
+    lagging = next(t for t in figure["data"] if t.get("name") == "滞后")
+    assert lagging["text"] == [""] and lagging["marker"]["symbol"] == ["diamond"]
+
+    bars = charts.figure_payload(charts.at_risk_bars(frame))["data"][0]
+    assert bars["x"] == [150.0, 0.0, 30.0]
+    assert bars["text"] == ["210%(图中截断)", "-42%(图中截断)", ""]
+
+    history = frame.assign(as_of=pd.to_datetime(["2025-12-31", "2025-12-31", "2026-06-30"]))
+    traces = charts.figure_payload(charts.status_history(history))["data"]
+    labels = [x for trace in traces for x in (trace.get("text") or [])]
+    assert "210%(图中截断)" in labels and "-42%(图中截断)" in labels
+
+
+def test_tables_show_the_real_completion_and_say_why_one_is_negative(viewer_client, seed_demo):
+    """Below the baseline reads as such, on the page, in the sentence and in the download."""
+    response = viewer_client.get(reverse("dashboards:province", args=["SX"]) + Q)
+    rows = {r["indicator_name"]: r for r in response.context["t"]["targets"].rows}
+    row = rows["地方计量技术规范制修订数量"]  # 61 → 53 against 80
+    assert row["completion"] < 0
+    html = _text(response.content.decode())
+    assert f"{round(row['completion'] * 100)}%(低于基期值)" in html
+    missed = {r["indicator_name"]: r for r in response.context["t"]["missed"].rows}
+    assert "(最新值低于基期值)" in missed["地方计量技术规范制修订数量"]["explanation"]
+    assert "(最新值低于基期值)" in html
+    # The document page's indicator lists and the indicator page say the same.
+    document = _text(
+        viewer_client.get(reverse("dashboards:document", args=["sx-2021"]) + Q).content.decode()
+    )
+    assert f"{round(row['completion'] * 100)}%(低于基期值)" in document
+    indicator = _text(viewer_client.get(row["indicator_url"]).content.decode())
+    assert "(低于基期值)" in indicator
+    csv = viewer_client.get(
+        reverse("dashboards:province", args=["SX"]) + Q + "&format=csv&table=targets"
+    ).content.decode("utf-8-sig")
+    assert "(低于基期值)" in csv
+
+
+def test_the_comparison_says_which_value_a_passed_year_was_judged_on(viewer_client, seed_demo):
+    """青海's latest 299 (2026) beside its 2025 target of 200 reads 130%: on 2025's value."""
+    response = viewer_client.get(
+        reverse("dashboards:compare") + Q + "&category=integrity-demonstration-units"
+    )
+    rows = {r["province_name"]: r for r in response.context["t"]["comparison"].rows}
+    qinghai = rows["青海"]
+    assert qinghai["latest"] == "299个"
+    assert round(qinghai["completion_2025"] * 100) == 130
+    assert qinghai["basis_2025"] == "260个(2025-12-31)"  # 260 / 200 = 130%
+    assert "260个(2025-12-31)" in _text(response.content.decode())
+    labels = [c.label for c in response.context["t"]["comparison"].columns]
+    assert labels.index("2025年目标测算所用值") < labels.index("2025年完成进度")
