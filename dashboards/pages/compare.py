@@ -165,22 +165,22 @@ def comparison_page(
                 else _("柱为基期值与最新值，标记为目标值。")
             ),
         )
-    # What each province set itself.
-    set_rows = []
+    # What each province set itself for THIS category: its own wording, years and figures.
     kind_labels = {k: str(v) for k, v in MeasureKind.choices}
-    if not frame.empty:
-        for (province, area), group in frame.groupby(["province_name", "area"], sort=False):
-            set_rows.append({"province": province, "area": area or "—", "count": len(group)})
-    kind_rows = []
-    if not frame.empty:
-        for (province, kind), group in frame.groupby(["province_name", "measure_kind"], sort=False):
-            kind_rows.append({"province": province, "measure_kind": kind, "count": len(group)})
-    set_table = _set_table(frame)
+    set_rows = [
+        {"province": p, "area": a or "—", "count": len(g)}
+        for (p, a), g in part.groupby(["province_name", "area"], sort=False)
+    ]
+    kind_rows = [
+        {"province": p, "measure_kind": k, "count": len(g)}
+        for (p, k), g in part.groupby(["province_name", "measure_kind"], sort=False)
+    ]
+    set_table = _set_table(part, frame, kind_labels, as_of=as_of, today=today)
     if set_rows:
         figures["chart-areas"] = chart_block(
             "chart-areas",
             charts.targets_set_bars(pd.DataFrame(set_rows), by="area", text=text),
-            title=_("各省自定目标：按领域"),
+            title=_("%(name)s：各省目标所属领域") % {"name": chosen["name"]},
             table="targets_set",
         )
         figures["chart-kinds"] = chart_block(
@@ -188,7 +188,7 @@ def comparison_page(
             charts.targets_set_bars(
                 pd.DataFrame(kind_rows), by="measure_kind", labels=kind_labels, text=text
             ),
-            title=_("各省自定目标：按测度类型"),
+            title=_("%(name)s：各省目标的测度类型") % {"name": chosen["name"]},
             table="targets_set",
         )
     return {
@@ -198,12 +198,69 @@ def comparison_page(
         "auto_normalise": auto_normalise,
         "scale": scale or "",
         "years": years,
-        "tables": [table, set_table],
+        "tables": [table, set_table, _count_table(frame)],
         "charts": figures,
     }
 
 
-def _set_table(frame: pd.DataFrame) -> Table:
+def _set_table(
+    part: pd.DataFrame,
+    frame: pd.DataFrame,
+    kind_labels: dict[str, str],
+    *,
+    as_of: dt.date,
+    today: dt.date,
+) -> Table:
+    """Each province's own targets in the chosen category, as its document words them; a
+    province with a plan in force but no such target says so."""
+    rows = []
+    for _indicator_id, group in part.groupby("indicator_id", sort=False):
+        first = group.iloc[0]
+        rows.append(
+            {
+                "province": first["province_name"],
+                "indicator_name": first["indicator_name"],
+                "indicator_name_url": with_as_of(
+                    reverse("dashboards:indicator", args=[int(first["indicator_id"])]),
+                    as_of,
+                    today,
+                ),
+                "area": first["area"] or "—",
+                "measure_kind": kind_labels.get(first["measure_kind"], first["measure_kind"]),
+                "attribute": first["attribute"] or "",
+                "baseline": value_display(plain(first["printed_baseline"]), first["unit"])
+                if not missing(first["printed_baseline"])
+                else "—",
+                "targets": "；".join(
+                    _("%(year)s年 %(target)s")
+                    % {"year": int(t["target_year"]), "target": target_display(t)}
+                    for t in group.sort_values("target_year").to_dict("records")
+                ),
+            }
+        )
+    present = set(part["province_name"].tolist())
+    for province in dict.fromkeys(frame["province_name"].tolist()):
+        if province not in present:
+            rows.append({"province": province, "indicator_name": _("(未设此类目标)")})
+    columns = [
+        Col("province", _("省份")),
+        Col("indicator_name", _("指标(原文表述)"), "link"),
+        Col("targets", _("目标(按年)")),
+        Col("baseline", _("基期值(原文)")),
+        Col("area", _("领域")),
+        Col("measure_kind", _("测度类型")),
+        Col("attribute", _("属性")),
+    ]
+    return Table(
+        name="targets_set",
+        title=_("各省自定的此类目标"),
+        columns=columns,
+        rows=rows,
+        empty=_("尚未载入文件。"),
+    )
+
+
+def _count_table(frame: pd.DataFrame) -> Table:
     """Province × (year, area, measure kind) target counts."""
     rows = []
     if not frame.empty:
@@ -226,8 +283,8 @@ def _set_table(frame: pd.DataFrame) -> Table:
         for column in columns:
             row.setdefault(column.key, 0)
     return Table(
-        name="targets_set",
-        title=_("各省自定目标数：按年份、领域、测度类型"),
+        name="targets_count",
+        title=_("各省现行文件的全部目标数(不分类别)：按年份、领域、测度类型"),
         columns=columns,
         rows=rows,
         empty=_("尚未载入文件。"),

@@ -180,3 +180,34 @@ def test_the_comparison_says_which_value_a_passed_year_was_judged_on(viewer_clie
     assert "260个(2025-12-31)" in _text(response.content.decode())
     labels = [c.label for c in response.context["t"]["comparison"].columns]
     assert labels.index("2025年目标测算所用值") < labels.index("2025年完成进度")
+
+
+# --- the comparison's "各省自定的目标" follows the category ------------------------------------
+
+
+def test_what_each_province_set_itself_is_shown_for_the_chosen_category(viewer_client, seed):
+    from targets.models import Indicator
+
+    blocks = {}
+    for code in ("integrity-demonstration-units", "science-technology-awards"):
+        response = viewer_client.get(reverse("dashboards:compare") + Q + f"&category={code}")
+        table = response.context["t"]["targets_set"]
+        html = response.content.decode()
+        section = _text(html.split('id="set-title"', 1)[1].split("</section>", 1)[0])
+        blocks[code] = section
+        expected = set(
+            Indicator.objects.filter(
+                category__code=code,
+                document__period_start__lte=2026,
+                document__period_end__gte=2026,
+            ).values_list("document__province__name", "name")
+        )
+        shown = {(r["province"], r["indicator_name"]) for r in table.rows if r.get("targets")}
+        assert shown == expected, code
+        for _province, name in expected:
+            assert name in section
+        # Every province with a plan in force appears; one without such a target says so.
+        assert {r["province"] for r in table.rows} == {"山西", "江苏", "青海", "山东"}
+    assert blocks["integrity-demonstration-units"] != blocks["science-technology-awards"]
+    assert "2025年 ≥200个；2035年 ≥1000个" in blocks["integrity-demonstration-units"]
+    assert blocks["science-technology-awards"].count("(未设此类目标)") == 3
