@@ -24,7 +24,8 @@ from dashboards.pages.common import (
     with_as_of,
 )
 from dashboards.tables import Col, Table
-from provinces.models import Section
+from dashboards.text import join_page_breaks, printed_table
+from provinces.models import PolicyDocument, Section
 from targets import progress, selectors
 from targets.models import Indicator
 from tasks.models import Column, ColumnItem, Role, Task
@@ -80,12 +81,12 @@ def document_page(
     column_rows = list(
         Column.objects.filter(document_id=document["id"])
         .order_by("number")
-        .values("id", "task_id", "number", "title")
+        .values("id", "task_id", "number", "title", "quote")
     )
     item_rows = list(
         ColumnItem.objects.filter(column__document_id=document["id"])
         .order_by("column_id", "sort_order")
-        .values("column_id", "number", "title", "text")
+        .values("column_id", "number", "title", "text", "quote")
     )
     indicator_rows = {
         row["id"]: row
@@ -139,10 +140,25 @@ def document_page(
     }
     items_of: dict[int, list[dict[str, Any]]] = {}
     for item in item_rows:
+        item["text"] = join_page_breaks(item["text"], fragment=True)
         items_of.setdefault(item["column_id"], []).append(item)
+    # A 专栏 printed as a table (山西 2021's 专栏1) is shown as one, header from the source.
+    tabled = [c for c in column_rows if any("\t" in i["quote"] for i in items_of.get(c["id"], []))]
+    source = (
+        PolicyDocument.objects.filter(id=document["id"])
+        .values_list("source_text", flat=True)
+        .first()
+        if tabled
+        else ""
+    )
     columns_of_task: dict[int | None, list[dict[str, Any]]] = {}
     for column in column_rows:
         column["items"] = items_of.get(column["id"], [])
+        column["table"] = (
+            printed_table(source or "", column["quote"], [i["quote"] for i in column["items"]])
+            if column in tabled
+            else None
+        )
         column["indicators"] = [i for i in indicators if i["column_id"] == column["id"]]
         columns_of_task.setdefault(column["task_id"], []).append(column)
     tasks_of_section: dict[int, list[dict[str, Any]]] = {}

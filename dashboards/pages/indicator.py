@@ -27,6 +27,7 @@ from dashboards.pages.common import (
     year_end,
 )
 from dashboards.tables import Col, Table
+from dashboards.text import excerpt_bounds, join_page_breaks
 from targets import selectors
 from targets.models import Indicator, MeasureKind, Target
 
@@ -68,8 +69,13 @@ def highlight(
 
 
 def _excerpt(text: str, spans: list[list[int]], context: int) -> list[dict[str, Any]]:
-    lo = max(0, spans[0][0] - context)
-    hi = min(len(text), spans[-1][1] + context)
+    lo, hi = excerpt_bounds(
+        text,
+        max(0, spans[0][0] - context),
+        spans[0][0],
+        spans[-1][1],
+        min(len(text), spans[-1][1] + context),
+    )
     parts = [{"text": "…" if lo > 0 else "", "mark": False}]
     cursor = lo
     for start, end in spans:
@@ -211,7 +217,11 @@ def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]
         "targets": targets,
         "charts": figures,
         "numeric": numeric,
-        "excerpts": highlight(indicator["document_text"] or "", quotes),
+        # Page-break splits joined in the text and the quotes alike (a quote stays a substring).
+        "excerpts": highlight(
+            join_page_breaks(indicator["document_text"] or ""),
+            [join_page_breaks(q or "").strip() for q in quotes],
+        ),
         "document_url": with_as_of(
             reverse("dashboards:document", args=[indicator["document_slug"]]), as_of, today
         ),

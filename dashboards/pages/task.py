@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dashboards.labels import ROLE_LABELS, TASK_LABELS
 from dashboards.pages.common import with_as_of
 from dashboards.tables import Col, Table
+from dashboards.text import join_page_breaks
 from tasks.models import Assignment, ColumnItem, Task, TaskUpdate
 
 
@@ -39,6 +40,9 @@ def task_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
     )
     if task is None:
         raise Http404(f"没有这个任务 / no such task: {pk}")
+    # Shown with page-break splits joined; stored verbatim.
+    for key in ("text", "quote", "departments_quote"):
+        task[key] = join_page_breaks(task[key] or "", fragment=True)
     departments = [
         {
             **a,
@@ -63,6 +67,8 @@ def task_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
     )
     columns: dict[int, dict[str, Any]] = {}
     for item in items:
+        item["title"] = join_page_breaks(item["title"], fragment=True)
+        item["text"] = join_page_breaks(item["text"], fragment=True)
         columns.setdefault(
             item["column_id"],
             {"number": item["column_number"], "title": item["column_title"], "items": []},

@@ -211,3 +211,116 @@ def test_what_each_province_set_itself_is_shown_for_the_chosen_category(viewer_c
     assert blocks["integrity-demonstration-units"] != blocks["science-technology-awards"]
     assert "2025年 ≥200个；2035年 ≥1000个" in blocks["integrity-demonstration-units"]
     assert blocks["science-technology-awards"].count("(未设此类目标)") == 3
+
+
+# --- 专栏1 as the document prints it -------------------------------------------------------------
+
+
+def test_column_1_of_shanxi_2021_is_the_table_the_document_prints(viewer_client, seed):
+    html = viewer_client.get(reverse("dashboards:document", args=["sx-2021"]) + Q).content
+    html = html.decode()
+    table = html.split('<table class="data printed">', 1)[1].split("</table>", 1)[0]
+    header = re.findall(r'<th scope="col">(.*?)</th>', table)
+    assert header == ["领域", "指标", "2020 年", "2025 年", "属性"]  # as printed, spaces too
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    assert len(rows) == 8
+    first = re.findall(r"<td([^>]*)>(.*?)</td>", rows[0])
+    assert first == [
+        (' rowspan="2"', "科学技术"),
+        ("", "国家计量比对主导数量(项)"),
+        ("", "/"),
+        ("", "3"),
+        ("", "预期性"),
+    ]
+    # The merged 领域 cells span their rows: 科学技术 2, 支撑保障 4, 法制监督 2.
+    assert re.findall(r'<td rowspan="(\d)">(\S+?)</td>', table) == [
+        ("2", "科学技术"),
+        ("4", "支撑保障"),
+        ("2", "法制监督"),
+    ]
+    assert [len(re.findall(r"<td", r)) for r in rows] == [5, 4, 5, 4, 4, 4, 5, 4]
+    # The raw lines are gone.
+    assert "国家计量比对主导数量 科学技术 国家计量比对主导数量(项)" not in _text(html)
+
+
+# --- page-break splits joined for display, verbatim in the database ------------------------------
+
+
+def test_page_break_splits_are_joined_on_the_seed_texts_and_real_paragraphs_kept():
+    """The rule on every seed text: the 21 page-break splits joined, every other line kept."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from dashboards.text import join_page_breaks
+
+    joined = {}
+    for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "sources").glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        shown = join_page_breaks(raw)
+        # Only newlines (and the indentation around them) ever go; nothing else changes.
+        assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", raw)
+        joined[path.name[:3]] = raw.count("\n") - shown.count("\n")
+        assert "全省社会公用\n" not in shown
+        for line in shown.split("\n"):
+            assert not re.search(r"社会公用计量标准建设与管理的指导", line) or "结合" in line
+    assert joined["000"] >= 14 and joined["002"] >= 6
+    paragraphs = {
+        name: path.read_text(encoding="utf-8")
+        for name, path in {
+            p.name[:3]: p for p in (Path(settings.BASE_DIR) / "fixtures" / "sources").glob("*.txt")
+        }.items()
+    }
+    sx = join_page_breaks(paragraphs["000"])
+    assert "结合《关于进一步加强全省社会公用计量标准建设与管理的指导" in sx
+    assert "规范计量数据使用,推动计量数据安全有序流动。" in sx
+    # Real ends stay: a sentence's end, the 专栏1 table's rows, headings, titles and metadata.
+    assert "网络化。\n\n围绕我省传统优势产业" in sx
+    assert "属性\n科学技术\t国家计量比对主导数量(项)" in sx
+    assert "推动创新驱动发展\n\n1. 加强计量测试技术" in sx
+    assert "的实施意见\n\n各市、县人民政府" in sx
+    assert "2022-07-12\n\n青海省人民政府" in join_page_breaks(paragraphs["003"])
+    assert "的意见\n\n苏政发〔2022〕72号" in join_page_breaks(paragraphs["002"])
+    # Two Latin words or numbers meeting at a break keep a space between them.
+    assert join_page_breaks("依据国家计量技术规范和省里的要求，执行JJF\n\n1001的规定。") == (
+        "依据国家计量技术规范和省里的要求，执行JJF 1001的规定。"
+    )
+
+
+def test_task_pages_and_quotes_show_the_text_joined_while_the_database_keeps_it_verbatim(
+    viewer_client, seed
+):
+    from tasks.models import Task
+
+    task = Task.objects.get(document__slug="sx-2021", number="15")
+    assert "全省社会公用\n\n计量标准建设" in task.text + task.quote  # stored as published
+    html = _text(viewer_client.get(reverse("dashboards:task", args=[task.pk]) + Q).content.decode())
+    assert "全省社会公用计量标准建设与管理的指导" in html
+    assert "全省社会公用 计量标准建设" not in html
+    two = Task.objects.get(document__slug="sx-2021", number="2")
+    page = viewer_client.get(reverse("dashboards:task", args=[two.pk]) + Q)
+    assert "推动计量数据安全有序流动" in page.content.decode()
+
+
+def test_an_indicator_excerpt_starts_and_ends_on_a_whole_clause(viewer_client, seed):
+    """No excerpt opens "…025 年": each starts after a clause mark (or at the text's start)."""
+    from dashboards.text import CLAUSE, join_page_breaks
+    from targets.models import Indicator
+
+    checked = 0
+    for indicator in Indicator.objects.select_related("document"):
+        response = viewer_client.get(reverse("dashboards:indicator", args=[indicator.pk]) + Q)
+        text = join_page_breaks(indicator.document.source_text)
+        for excerpt in response.context["excerpts"]:
+            body = "".join(p["text"] for p in excerpt)
+            opened, closed = body.startswith("…"), body.endswith("…")
+            core = body.strip("…")
+            at = text.find(core)
+            assert at >= 0, (indicator.name, core[:30])
+            if opened:
+                assert text[at - 1] in CLAUSE | {" ", "\u3000", "\t"}, (indicator.name, core[:20])
+                assert not (core[0].isdigit() and text[at - 1].isdigit())
+            if closed:
+                assert core[-1] in CLAUSE or not text[at + len(core)].isalnum(), core[-20:]
+            checked += 1
+    assert checked > 50
