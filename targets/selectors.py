@@ -22,6 +22,7 @@ from targets.bulk_io import Column, Kind, read_frame
 from targets.models import ProgressReport, ProgressResult, Target
 from targets.progress import explain
 from tasks.models import Task, TaskUpdate
+from tasks.numbering import part_of, task_label
 
 # The input contract of targets.progress.compute_progress, then columns the pages show.
 TARGET_COLUMNS: tuple[str, ...] = (
@@ -62,6 +63,7 @@ TASK_STATUS_COLUMNS: tuple[str, ...] = (
     "document_id",
     "province",
     "task_number",
+    "task_label",
     "task_title",
     "department_id",
     "department_name",
@@ -311,6 +313,8 @@ def task_status_frame(
             province=F("document__province__code"),
             task_number=F("number"),
             task_title=F("title"),
+            section_number=F("section__number"),
+            parent_number=F("section__parent__number"),
             department_id=F("assignments__department_id"),
             department_name=F("assignments__department__name"),
             role=F("assignments__role"),
@@ -319,7 +323,13 @@ def task_status_frame(
             status_as_of=F("latest_as_of"),
         )
     )
-    frame = _frame(list(rows), TASK_STATUS_COLUMNS)
+    rows = list(rows)
+    for row in rows:
+        # (一) restarts in every part (江苏, 山东): named with its part outside its section.
+        row["task_label"] = task_label(
+            row["task_number"], part_of(row.pop("section_number"), row.pop("parent_number"))
+        )
+    frame = _frame(rows, TASK_STATUS_COLUMNS)
     frame["department_id"] = pd.to_numeric(frame["department_id"], errors="coerce").astype("Int64")
     frame["percent"] = pd.to_numeric(frame["percent"], errors="coerce").astype("Int64")
     frame["status_as_of"] = pd.to_datetime(frame["status_as_of"]).astype("datetime64[ns]")

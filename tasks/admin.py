@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,10 @@ from tasks.resources import (
 )
 
 LEAD_ROLES = (Role.LEAD, Role.RESPONSIBLE)
+# A task named with its part, as the pages print it: 三(一), 三、（一）.
+PART_AND_NUMBER = re.compile(
+    r"^([一二三四五六七八九十]+)、?\s*([(（][一二三四五六七八九十]+[)）])$"
+)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -81,7 +87,7 @@ class TaskAdmin(ImportExportAdmin):
         ("document", DocumentListFilter),
         ("responsible_departments", DepartmentListFilter),
     )
-    list_select_related = ("document__province", "section")
+    list_select_related = ("document__province", "section__parent")
     search_fields = ("number", "title", "text", "quote", "responsible_departments__name")
     autocomplete_fields = ("section",)
     inlines = (AssignmentInline,)
@@ -91,8 +97,25 @@ class TaskAdmin(ImportExportAdmin):
         return (
             super()
             .get_queryset(request)
+            .select_related("document__province", "section__parent")
             .prefetch_related(Prefetch("assignments", queryset=assignments))
         )
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Task], search_term: str):
+        """ "三(一)" (or "三、(一)") finds task (一) of part 三, as the pages name it."""
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        match = PART_AND_NUMBER.match(search_term.strip())
+        if match:
+            part, number = match.groups()
+            numbers = {number, number.replace("(", "（").replace(")", "）")}
+            numbers |= {n.replace("（", "(").replace("）", ")") for n in numbers}
+            labelled = self.get_queryset(request).filter(
+                Q(section__parent__isnull=True, section__number__startswith=part)
+                | Q(section__parent__number__startswith=part),
+                number__in=numbers,
+            )
+            queryset = queryset | labelled
+        return queryset, duplicates
 
     @admin.display(description=_("省份"), ordering="document__province__sort_order")
     def province(self, task: Task) -> str:
@@ -123,7 +146,7 @@ class AssignmentAdmin(ImportExportAdmin):
         "role",
         ("department", DepartmentListFilter),
     )
-    list_select_related = ("task__document__province", "department")
+    list_select_related = ("task__document__province", "task__section__parent", "department")
     search_fields = ("task__title", "task__number", "department__name")
     autocomplete_fields = ("task",)
 
@@ -142,7 +165,7 @@ class ColumnAdmin(ImportExportAdmin):
     list_display = ("number", "title", "document_column", "task")
     list_display_links = ("number", "title")
     list_filter = ("document__province", ("document", DocumentListFilter))
-    list_select_related = ("document__province", "task")
+    list_select_related = ("document__province", "task__section__parent")
     search_fields = ("title", "quote", "items__title")
     autocomplete_fields = ("task",)
     inlines = (ColumnItemInline,)
@@ -190,7 +213,11 @@ class TaskUpdateAdmin(ImportExportAdmin):
         ("reporting_department", DepartmentListFilter),
         "is_demo",
     )
-    list_select_related = ("task__document__province", "reporting_department")
+    list_select_related = (
+        "task__document__province",
+        "task__section__parent",
+        "reporting_department",
+    )
     search_fields = ("task__title", "task__number", "narrative", "note")
     autocomplete_fields = ("task", "reporter")
     readonly_fields = (

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import Department, PolicyDocument, ReviewStatus, Section
+from tasks.numbering import part_of, task_label
 
 
 class Task(models.Model):
@@ -36,7 +37,16 @@ class Task(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        """ "三(一) 服务先进制造业" when the section is loaded (admin lists and searches load it):
+        (一) alone names a task in every part of 江苏's and 山东's plans."""
+        section = self._state.fields_cache.get("section")
+        if section is None:
+            return f"{self.number} {self.title}"
+        parent = section._state.fields_cache.get("parent")
+        part = part_of(section.number, parent.number if parent is not None else None)
+        if parent is None and section.parent_id is not None:
+            part = ""  # the part is not loaded: do not guess it from the subsection
+        return f"{task_label(self.number, part)} {self.title}"
 
 
 class Role(models.TextChoices):

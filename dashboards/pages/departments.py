@@ -33,6 +33,7 @@ from dashboards.tables import Col, Table
 from provinces.models import Department, PolicyDocument, Province
 from targets import progress, selectors
 from tasks.models import Assignment, Role
+from tasks.numbering import part_of, task_label
 
 
 def responsible_only(task_status: pd.DataFrame) -> bool:
@@ -201,7 +202,7 @@ def department_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any
             }
         )
     columns = [
-        Col("task_number", _("序号")),
+        Col("task_label", _("序号")),
         Col("task_title", _("任务"), "link"),
         Col("status", _("状态"), "task_status"),
         Col("percent", _("完成百分比"), "num"),
@@ -267,6 +268,7 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             task_title=F("task__title"),
             section_id=F("task__section_id"),
             section_number=F("task__section__number"),
+            parent_number=F("task__section__parent__number"),
             section_title=F("task__section__title"),
             department_name=F("department__name"),
         )
@@ -279,6 +281,9 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             {
                 "id": a["task_id"],
                 "number": a["task_number"],
+                "label": task_label(
+                    a["task_number"], part_of(a["section_number"], a["parent_number"])
+                ),
                 "title": a["task_title"],
                 "section_id": a["section_id"],
                 "section": f"{a['section_number']}{a['section_title']}",
@@ -336,7 +341,7 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             Col("support", _("配合"), "num"),
         ]
     )
-    columns += [Col(f"task_{t['id']}", f"{t['section_number']}{t['number']}") for t in task_list]
+    columns += [Col(f"task_{t['id']}", t["label"]) for t in task_list]
     rows = []
     for d in ordered:
         row = {"department": d["name"], "lead": d["lead"], "support": d["support"]}

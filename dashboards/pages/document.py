@@ -29,6 +29,7 @@ from provinces.models import PolicyDocument, Section
 from targets import progress, selectors
 from targets.models import Indicator
 from tasks.models import Column, ColumnItem, Role, Task
+from tasks.numbering import part_of, task_label
 
 
 def document_page(
@@ -162,10 +163,16 @@ def document_page(
         column["indicators"] = [i for i in indicators if i["column_id"] == column["id"]]
         columns_of_task.setdefault(column["task_id"], []).append(column)
     tasks_of_section: dict[int, list[dict[str, Any]]] = {}
+    section_of = {s["id"]: s for s in sections}
     for task in task_rows:
         state = status_of.get(task["id"], {})
+        home = section_of.get(task["section_id"], {})
+        parent = section_of.get(home.get("parent_id"), {})
         task.update(
             {
+                "label": task_label(
+                    task["number"], part_of(home.get("number"), parent.get("number"))
+                ),
                 "url": with_as_of(reverse("dashboards:task", args=[task["id"]]), as_of, today),
                 "status": state.get("status") or "no_update",
                 "status_label": str(TASK_LABELS.get(state.get("status") or "no_update")),
@@ -238,7 +245,7 @@ def document_page(
         ],
         rows=[
             {
-                "number": t["number"],
+                "number": t["label"],
                 "title": t["title"],
                 "title_url": t["url"],
                 "lead": "、".join(d["name"] for d in t["departments"] if d["role"] in LEAD_ROLES),

@@ -15,6 +15,7 @@ from dashboards.pages.common import with_as_of
 from dashboards.tables import Col, Table
 from dashboards.text import join_page_breaks
 from tasks.models import Assignment, ColumnItem, Task, TaskUpdate
+from tasks.numbering import part_of, task_label
 
 
 def task_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
@@ -30,6 +31,7 @@ def task_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
             "departments_quote",
             "document_id",
             section_number=F("section__number"),
+            parent_number=F("section__parent__number"),
             section_title=F("section__title"),
             document_slug=F("document__slug"),
             document_title=F("document__title"),
@@ -40,6 +42,9 @@ def task_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]:
     )
     if task is None:
         raise Http404(f"没有这个任务 / no such task: {pk}")
+    task["label"] = task_label(
+        task["number"], part_of(task["section_number"], task["parent_number"])
+    )
     # Shown with page-break splits joined; stored verbatim.
     for key in ("text", "quote", "departments_quote"):
         task[key] = join_page_breaks(task[key] or "", fragment=True)

@@ -324,3 +324,55 @@ def test_an_indicator_excerpt_starts_and_ends_on_a_whole_clause(viewer_client, s
                 assert core[-1] in CLAUSE or not text[at + len(core)].isalnum(), core[-20:]
             checked += 1
     assert checked > 50
+
+
+# --- task numbers with their part ----------------------------------------------------------------
+
+
+def test_a_task_listed_outside_its_section_is_named_with_its_part(
+    viewer_client, staff_client, seed
+):
+    """山东 numbers (一)(二)… afresh in 三 … 七: outside its section a task is "三(一)"."""
+    from tasks.models import Task
+    from tasks.numbering import task_label
+
+    assert task_label("(一)", "三、") == "三(一)"
+    assert task_label("15", "二、") == "15"  # 山西 2021 numbers 1…28 through the document
+    first = Task.objects.get(document__slug="sd-2022", number="(一)", section__number="三、")
+    assert Task.objects.filter(document__slug="sd-2022", number="(一)").count() > 1
+
+    # The task page's title.
+    html = viewer_client.get(reverse("dashboards:task", args=[first.pk]) + Q).content.decode()
+    assert f"<h1>三(一) {first.title}" in html
+    assert f"<title>三(一) {first.title}" in html
+
+    # A department page and its download: every task named once, with its part.
+    lead = Department.objects.get(province__code="SD", name="省市场监管局")
+    page = viewer_client.get(reverse("dashboards:department", args=[lead.pk]) + Q)
+    labels = [r["task_label"] for t in page.context["tables"] for r in t.rows]
+    assert "三(一)" in labels and len(labels) == len(set(labels))
+    csv = viewer_client.get(
+        reverse("dashboards:department", args=[lead.pk]) + Q + "&format=csv&table=lead"
+    ).content.decode("utf-8-sig")
+    assert "\n三(一)," in csv
+
+    # The matrix: its columns (and download) name each task once.
+    matrix = viewer_client.get(reverse("dashboards:responsibilities", args=["sd-2022"]) + Q)
+    columns = [c.label for c in matrix.context["t"]["matrix"].columns]
+    task_columns = [c for c in columns if c.startswith(("三", "四", "五", "六", "七"))]
+    assert "三(一)" in task_columns and len(task_columns) == len(set(task_columns))
+    assert len(task_columns) == Task.objects.filter(document__slug="sd-2022").count()
+
+    # The document's task download.
+    tasks_table = viewer_client.get(reverse("dashboards:document", args=["sd-2022"]) + Q).context[
+        "t"
+    ]["tasks"]
+    numbers = [r["number"] for r in tasks_table.rows]
+    assert "三(一)" in numbers and len(numbers) == len(set(numbers))
+
+    # The admin: lists and searches name the task with its part, and find it by that name.
+    listed = staff_client.get(reverse("admin:tasks_task_changelist") + "?q=三(一)")
+    found = list(listed.context["cl"].result_list)
+    assert first in found
+    assert {str(t) for t in found} >= {f"三(一) {first.title}"}
+    assert all(str(t).startswith("三(") for t in found if t.document.slug == "sd-2022")
