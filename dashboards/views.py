@@ -206,7 +206,7 @@ def responsibilities(request: HttpRequest, slug: str) -> HttpResponse:
     return render_page(
         request,
         "dashboards/responsibilities.html",
-        lambda as_of, today: responsibilities_page(slug=slug),
+        lambda as_of, today: responsibilities_page(slug=slug, as_of=as_of, today=today),
         filename=f"responsibilities-{slug}",
     )
 

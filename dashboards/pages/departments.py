@@ -27,6 +27,7 @@ from dashboards.pages.common import (
     count_tasks,
     in_force,
     records,
+    unique_tasks,
     with_as_of,
 )
 from dashboards.tables import Col, Table
@@ -248,8 +249,9 @@ def department_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any
     }
 
 
-def responsibilities_page(*, slug: str) -> dict[str, Any]:
-    """Departments × tasks (牵头 / 配合) for one document. Two queries."""
+def responsibilities_page(*, slug: str, as_of: dt.date, today: dt.date) -> dict[str, Any]:
+    """Tasks × departments for one document: each row a task with its number (with its part),
+    title and status, so a reader needs no second page to know what a row is. Four queries."""
     document = (
         PolicyDocument.objects.filter(slug=slug)
         .values("id", "slug", "title", "number", "province__name", "province__code")
@@ -268,14 +270,23 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
             task_title=F("task__title"),
             section_id=F("task__section_id"),
             section_number=F("task__section__number"),
-            parent_number=F("task__section__parent__number"),
             section_title=F("task__section__title"),
+            parent_number=F("task__section__parent__number"),
             department_name=F("department__name"),
         )
     )
+    statuses = {
+        int(r["task_id"]): r
+        for r in records(
+            unique_tasks(selectors.task_status_frame(document_ids=[document["id"]], as_of=as_of)),
+            ["task_id", "status", "percent", "status_as_of"],
+        )
+    }
     tasks: dict[int, dict[str, Any]] = {}
     departments: dict[int, dict[str, Any]] = {}
     for a in assignments:
+        state = statuses.get(a["task_id"], {})
+        status = state.get("status") or "no_update"
         tasks.setdefault(
             a["task_id"],
             {
@@ -288,65 +299,67 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
                 "section_id": a["section_id"],
                 "section": f"{a['section_number']}{a['section_title']}",
                 "section_number": a["section_number"],
-                "url": reverse("dashboards:task", args=[a["task_id"]]),
+                "url": with_as_of(reverse("dashboards:task", args=[a["task_id"]]), as_of, today),
+                "status": status,
+                "status_label": str(TASK_LABELS.get(status, status)),
+                "percent": state.get("percent"),
+                "roles": {},
             },
-        )
+        )["roles"][a["department_id"]] = a["role"]
         entry = departments.setdefault(
             a["department_id"],
             {
                 "id": a["department_id"],
                 "name": a["department_name"],
-                "url": reverse("dashboards:department", args=[a["department_id"]]),
-                "roles": {},
+                "url": with_as_of(
+                    reverse("dashboards:department", args=[a["department_id"]]), as_of, today
+                ),
                 "lead": 0,
                 "support": 0,
             },
         )
-        entry["roles"][a["task_id"]] = a["role"]
         if a["role"] in LEAD_ROLES:
             entry["lead"] += 1
         else:
             entry["support"] += 1
     ordered = sorted(departments.values(), key=lambda d: (-d["lead"], -d["support"], d["name"]))
     task_list = list(tasks.values())
-    # Task numbers restart in every part ((一)(二)… in 江苏 and 山东): a header row of sections.
-    section_groups: list[dict[str, Any]] = []
     for t in task_list:
-        if section_groups and section_groups[-1]["id"] == t["section_id"]:
-            section_groups[-1]["span"] += 1
-        else:
-            section_groups.append(
-                {
-                    "id": t["section_id"],
-                    "number": t["section_number"],
-                    "title": t["section"],
-                    "span": 1,
-                }
-            )
-    for d in ordered:
-        d["cells"] = [
+        t["cells"] = [
             {
-                "role": d["roles"].get(t["id"], ""),
-                "mark": str(ROLE_MARKS.get(d["roles"].get(t["id"]), "")),
+                "role": t["roles"].get(d["id"], ""),
+                "mark": str(ROLE_MARKS.get(t["roles"].get(d["id"]), "")),
+                "title": f"{d['name']} · {ROLE_LABELS.get(t['roles'].get(d['id']), '')}"
+                if t["roles"].get(d["id"])
+                else "",
             }
-            for t in task_list
+            for d in ordered
         ]
+    # Rows grouped by section: a heading row before each section's first task.
+    sections: list[dict[str, Any]] = []
+    for t in task_list:
+        if not sections or sections[-1]["id"] != t["section_id"]:
+            sections.append({"id": t["section_id"], "title": t["section"], "tasks": []})
+        sections[-1]["tasks"].append(t)
     unranked = bool(assignments) and all(a["role"] == Role.RESPONSIBLE for a in assignments)
-    columns = (
-        [Col("department", _("责任单位")), Col("lead", _("负责任务"), "num")]
-        if unranked
-        else [
-            Col("department", _("单位")),
-            Col("lead", _("牵头"), "num"),
-            Col("support", _("配合"), "num"),
-        ]
-    )
-    columns += [Col(f"task_{t['id']}", t["label"]) for t in task_list]
+    columns = [
+        Col("label", _("序号")),
+        Col("title", _("任务"), "link"),
+        Col("status", _("状态"), "task_status"),
+        Col("percent", _("完成百分比"), "num"),
+    ]
+    columns += [Col(f"department_{d['id']}", d["name"]) for d in ordered]
     rows = []
-    for d in ordered:
-        row = {"department": d["name"], "lead": d["lead"], "support": d["support"]}
-        for t in task_list:
-            row[f"task_{t['id']}"] = str(ROLE_LABELS.get(d["roles"].get(t["id"]), ""))
+    for t in task_list:
+        row = {
+            "label": t["label"],
+            "title": t["title"],
+            "title_url": t["url"],
+            "status": t["status"],
+            "percent": t["percent"],
+        }
+        for d in ordered:
+            row[f"department_{d['id']}"] = str(ROLE_LABELS.get(t["roles"].get(d["id"]), ""))
         rows.append(row)
     table = Table(
         name="matrix",
@@ -359,7 +372,8 @@ def responsibilities_page(*, slug: str) -> dict[str, Any]:
         "document": document,
         "responsible_only": unranked,
         "tasks": task_list,
-        "sections": section_groups,
+        "sections": sections,
         "departments": ordered,
         "tables": [table],
+        "charts": {},
     }

@@ -51,9 +51,10 @@ def test_one_table_in_excel(viewer_client, seed):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["责任矩阵"]
     sheet = book.active
-    assert [c.value for c in sheet[1]][:3] == ["单位", "牵头", "配合"]
-    assert sheet["A2"].value == "省市场监管局"
-    assert "牵头" in [c.value for c in sheet[2]][3:]
+    # A row per task (number with its part, title, status), a column per unit.
+    assert [c.value for c in sheet[1]][:5] == ["序号", "任务", "状态", "完成百分比", "省市场监管局"]
+    assert sheet["A2"].value == "三(一)"
+    assert sheet["E2"].value == "牵头"
 
 
 @pytest.mark.parametrize(

@@ -376,3 +376,50 @@ def test_a_task_listed_outside_its_section_is_named_with_its_part(
     assert first in found
     assert {str(t) for t in found} >= {f"三(一) {first.title}"}
     assert all(str(t).startswith("三(") for t in found if t.document.slug == "sd-2022")
+
+
+# --- the matrix says what each row is --------------------------------------------------------
+
+
+def test_the_matrix_names_each_task_row_with_its_title_and_status(viewer_client, seed_demo):
+    """Row 17 of 山东's matrix reads as a task: its number with its part, title and status."""
+    from provinces.models import ReviewStatus
+    from tasks.models import Task, TaskUpdate
+    from tasks.numbering import task_label
+
+    response = viewer_client.get(reverse("dashboards:responsibilities", args=["sd-2022"]) + Q)
+    html = response.content.decode()
+    rows = re.findall(r'<tr><th scope="row" class="num">(.*?)</tr>', html, re.S)
+    tasks = list(
+        Task.objects.filter(document__slug="sd-2022")
+        .exclude(assignments=None)
+        .select_related("section")
+        .order_by("sort_order")
+    )
+    assert len(rows) == len(tasks) >= 17
+    for row, task in zip(rows, tasks, strict=True):
+        latest = (
+            TaskUpdate.objects.filter(
+                task=task, review_status=ReviewStatus.APPROVED, as_of__lte=AS_OF
+            )
+            .order_by("-as_of", "-reviewed_at", "-id")
+            .first()
+        )
+        status = {"delayed": "滞后", "in_progress": "推进中", "completed": "已完成"}.get(
+            latest.status if latest else ""
+        )
+        text = _text("<th>" + row)
+        assert text.strip().startswith(task_label(task.number, task.section.number)), text
+        assert task.title in text
+        assert reverse("dashboards:task", args=[task.pk]) in row
+        if status:
+            assert status in text, (task.number, text)
+        elif latest is None:
+            assert "未填报" in text
+    # The download carries the same: 序号, 任务, 状态 on every row.
+    sheet = viewer_client.get(
+        reverse("dashboards:responsibilities", args=["sd-2022"]) + Q + "&format=csv&table=matrix"
+    ).content.decode("utf-8-sig")
+    lines = sheet.strip().splitlines()
+    assert lines[0].startswith("序号,任务,状态,完成百分比,")
+    assert lines[17].split(",")[1] == tasks[16].title
