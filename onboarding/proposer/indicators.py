@@ -42,24 +42,25 @@ def collect(outline: Outline, *, period_end: int, base_year: int, period_start: 
         if section.is_goals:
             year = default_year
             area = section.heading.title[:40]
-            for line in section.lines:
-                if m := YEAR_RE.search(line.text[:40]):
+            for start, end in _spans(section):
+                line_text = text[start:end]
+                if m := YEAR_RE.search(line_text[:40]):
                     year = int(m.group(1))
-                    year_marks.append((line.start, year))
-                lead_area = _goal_area(section, line.text)
+                    year_marks.append((start, year))
+                lead_area = _goal_area(section, line_text)
                 if lead_area != section.heading.title[:40]:
                     area = lead_area
                 found += scan_numbers(
-                    Compact(text, line.start, line.end),
+                    Compact(text, start, end),
                     scope="goal",
                     year=year,
                     section_key=section.key,
                     area=area,
                 )
         elif not section.is_preamble:
-            for line in section.lines:
+            for start, end in _spans(section):
                 found += scan_numbers(
-                    Compact(text, line.start, line.end),
+                    Compact(text, start, end),
                     scope="section",
                     year=None,
                     section_key=section.key,
@@ -119,6 +120,16 @@ def collect(outline: Outline, *, period_end: int, base_year: int, period_start: 
     return _dedupe(found)
 
 
+def _spans(section: Section) -> list[tuple[int, int]]:
+    """The text of a section: what follows its heading sentence on its line, then its lines."""
+    spans = []
+    heading = section.heading
+    if heading.title_end < heading.line.end:
+        spans.append((heading.title_end, heading.line.end))
+    spans += [(line.start, line.end) for line in section.lines]
+    return spans
+
+
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
     seen: set[tuple[int, str]] = set()
     result = []
@@ -134,7 +145,8 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
 def _restates(c: Candidate, g: Candidate) -> bool:
     if c.value is None or g.value is None:
         return bool(c.book and g.book and normalise(c.book) == normalise(g.book))
-    if normalise(c.name) == normalise(g.name):
+    same_value = c.value == g.value or (c.comparator == "range" and c.value == g.value)
+    if normalise(c.name) == normalise(g.name) and same_value:
         return True
     if not similar(c.name, g.name):
         return False

@@ -66,6 +66,7 @@ REGULATION_RE = re.compile(
     r"(?:和[^，,。；;《》]{2,40}?(?:条例|办法|规定|细则))?)》?)"
 )
 BOOK_FIRST_RE = re.compile(r"《([^》]{2,60}(?:条例|办法|规定|细则))》的?(修订|修改|制定)")
+LEVEL_RE = re.compile(r"国家级|国家|省级|市级|县级|区级|乡镇")
 GENERIC_RULE_RE = re.compile(r"具体|相关|相应|配套|有关|一批|若干|各项|管理制度")
 CLAUSE_SPLIT_RE = re.compile(r"[。！？!?；;，,：:]|(?=[（(]其中)")
 QUOTES = "“”\"'‘’「」"
@@ -166,6 +167,9 @@ def similar(a: str, b: str) -> bool:
         return True
     if a[-2:] != b[-2:]:
         return False
+    levels_a, levels_b = set(LEVEL_RE.findall(a)), set(LEVEL_RE.findall(b))
+    if levels_a and levels_b and levels_a != levels_b:
+        return False  # 省级 … and 市级 … are two indicators
     return _lcs(a, b) >= max(4, 0.5 * min(len(a), len(b)))
 
 
@@ -190,6 +194,8 @@ def _clauses(s: str) -> list[tuple[int, int]]:
             b = a + closes[len(opens)]  # 煤矿用安全计量器具受检率达到100%）
         while a < b and s[a] in " \u3000——-—":
             a += 1
+        if b - a > 2 and s[a] in "（(" and s[b - 1] in "）)":
+            a, b = a + 1, b - 1  # (其中县级60项以上)
         if b > a:
             result.append((a, b))
     return result
@@ -226,13 +232,14 @@ def scan_numbers(
     s = compact.s
     found: list[Candidate] = []
     sentence_year = year
+    parent: Candidate | None = None
     for a, b in _clauses(s):
         clause = s[a:b]
         if m := YEAR_RE.search(s[max(0, a - 30) : b]):
             sentence_year = int(m.group(1))
         matches = list(MATCH_RE.finditer(clause))
         baseline = BASELINE_RE.search(clause)
-        sub = clause.startswith("其中") or s[max(0, a - 1) : a] in ("(", "（") and "其中" in clause
+        sub = clause.startswith("其中")
         previous_end = 0
         for index, m in enumerate(matches):
             if baseline and m.start() == baseline.start(1) - (baseline.start(1) - m.start()):
@@ -258,12 +265,15 @@ def scan_numbers(
             name, quote_start, quote_end, shape_flags = _name(
                 before_raw, after_raw, clause, m, before_start, after_start, next_start, unit
             )
+            if sub and len(name) <= 4 and parent is not None:
+                name = name + parent.name  # 其中县级60项以上 → 县级社会公用计量标准
             if len(name) < 2:
                 continue
             cue = bool(
                 printed
                 or TRAILING_VERB_RE.search(before_raw.rstrip())
                 or before_raw.rstrip().endswith("等")
+                or BUILD_RE.search(before_raw)
                 or candidate_baseline
             )
             if strict and not cue and scope != "goal":
@@ -311,6 +321,8 @@ def scan_numbers(
                 candidate.baseline = (candidate_baseline[0], bq.strip())
             candidate.kind = _kind(candidate, before_raw)
             found.append(candidate)
+            if not sub:
+                parent = candidate
         if not matches:
             found.extend(_milestones(compact, a, b, scope, sentence_year, section_key, task))
     return found
