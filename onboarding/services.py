@@ -59,14 +59,15 @@ def category_rows() -> list[dict[str, str]]:
 def propose_for_unit(text: str, unit_code: str, *, slug: str | None = None) -> dict[str, Any]:
     """The proposer's catalogue with what the database knows: the unit's departments, categories."""
     known = Department.objects.filter(province__code=unit_code).values_list("name", flat=True)
-    return propose(
+    proposal = propose(
         normalise_text(text),
         unit_code=unit_code,
         slug=slug,
-        source_file=f"{slug or 'proposal'}.txt",
         known_departments=list(known),
         categories=category_rows(),
     )
+    proposal["document"]["source_file"] = f"{proposal['document']['slug']}.txt"
+    return proposal
 
 
 def fixture_yaml(proposal: dict[str, Any]) -> str:
