@@ -1,0 +1,76 @@
+"""Reads for the review page: the text cut into plain and highlighted pieces, the unit choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from provinces import access
+from provinces.models import Province, UnitLevel
+
+
+@dataclass
+class Piece:
+    text: str
+    kind: str = ""  # "" plain | "target" | "task" | "unit" | "section"
+    anchor: str = ""
+
+
+def quote_spans(text: str, proposal: dict[str, Any]) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, anchor) of every quote of the proposal, in the text."""
+    spans: list[tuple[int, int, str, str]] = []
+
+    def add(quote: str, kind: str, anchor: str) -> None:
+        index = text.find(quote) if quote else -1
+        if index >= 0:
+            spans.append((index, index + len(quote), kind, anchor))
+
+    for section in _walk(proposal.get("sections") or []):
+        add(section.get("quote", ""), "section", "")
+    for index, task in enumerate(proposal.get("tasks") or []):
+        add(task.get("quote", ""), "task", f"task-{index}")
+        add(task.get("departments_quote", ""), "unit", f"task-{index}")
+    for indicator in proposal.get("indicators") or []:
+        for target in indicator.get("targets") or []:
+            add(target.get("quote", ""), "target", f"indicator-{indicator.get('code')}")
+            for quote in target.get("restated_quotes") or []:
+                add(quote, "target", f"indicator-{indicator.get('code')}")
+    return spans
+
+
+def _walk(sections: list[dict]) -> list[dict]:
+    result = []
+    for section in sections:
+        result.append(section)
+        result += _walk(section.get("children") or [])
+    return result
+
+
+def highlighted_pieces(text: str, proposal: dict[str, Any]) -> list[Piece]:
+    """The text as pieces; overlapping quotes give way to the one that starts first."""
+    pieces: list[Piece] = []
+    position = 0
+    for start, end, kind, anchor in sorted(quote_spans(text, proposal)):
+        if start < position:
+            continue
+        if start > position:
+            pieces.append(Piece(text[position:start]))
+        pieces.append(Piece(text[start:end], kind, anchor))
+        position = end
+    if position < len(text):
+        pieces.append(Piece(text[position:]))
+    return pieces
+
+
+def manageable_units(user: Any) -> list[Province]:
+    """Units whose documents this user may propose and confirm (its own and its cities)."""
+    if access.role(user) not in access.MANAGE_ROLES:
+        return []
+    allowed = access.province_ids(user)  # one read, not one can_manage per unit
+    units = Province.objects.select_related("parent").order_by("sort_order", "code")
+    return [p for p in units if allowed is None or p.pk in allowed]
+
+
+def manageable_provinces(user: Any) -> list[Province]:
+    """Provinces under which this user may add a new city."""
+    return [p for p in manageable_units(user) if p.level == UnitLevel.PROVINCE]
