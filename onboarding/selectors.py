@@ -74,3 +74,43 @@ def manageable_units(user: Any) -> list[Province]:
 def manageable_provinces(user: Any) -> list[Province]:
     """Provinces under which this user may add a new city."""
     return [p for p in manageable_units(user) if p.level == UnitLevel.PROVINCE]
+
+
+def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
+    """The proposal's items with their review notes, under names a template can read."""
+    indicators = [
+        {
+            "code": i["code"],
+            "name": i["name"],
+            "unit": i["unit"],
+            "kind": i["measure_kind"],
+            "category": i["category"],
+            "targets": i["targets"],
+            "baseline": i["baseline"],
+            "flags": i.get("_flags", []),
+            "confidence": i.get("_confidence", ""),
+        }
+        for i in proposal.get("indicators") or []
+    ]
+    tasks = [
+        {
+            "key": f"{t['section']}|{t['number']}",
+            "anchor": f"task-{index}",
+            "section": t["section"],
+            "number": t["number"],
+            "title": t["title"],
+            "flags": t.get("_flags", []),
+            "departments": [
+                {"name": d["name"], "role": d["role"], "new": d.get("_new", False)}
+                for d in t["departments"]
+            ],
+        }
+        for index, t in enumerate(proposal.get("tasks") or [])
+    ]
+    return {
+        "document": proposal["document"],
+        "document_flags": proposal["document"].get("_flags", []),
+        "indicators": indicators,
+        "tasks": tasks,
+        "new_departments": proposal.get("_new_departments", []),
+    }

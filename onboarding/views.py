@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onboarding.forms import StartForm
-from onboarding.selectors import highlighted_pieces, manageable_provinces, manageable_units
+from onboarding.selectors import (
+    highlighted_pieces,
+    manageable_provinces,
+    manageable_units,
+    review_items,
+)
 from onboarding.services import (
     UnitChoice,
     confirm_proposal,
@@ -135,7 +140,7 @@ def review(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("provinces:province", args=[unit.code]))
     context = {
         "unit": unit,
-        "proposal": proposal,
+        "items": review_items(proposal),
         "pieces": highlighted_pieces(text, proposal),
         "catalogue": catalogue,
         "problems": problems,

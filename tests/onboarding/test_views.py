@@ -1,0 +1,162 @@
+"""The review page with personas: who may propose for which unit, confirm that loads, confirm
+that fails validation and stores nothing, drop and export."""
+
+import pytest
+import yaml
+from django.urls import reverse
+
+from provinces.models import PolicyDocument, Province, Role, UnitLevel
+from targets.models import Indicator
+from tasks.models import Task
+from tests.factories import make_province, make_user
+from tests.onboarding.test_proposer import CITY
+
+pytestmark = pytest.mark.django_db
+
+START = "/onboarding/"
+REVIEW = "/onboarding/review/"
+
+
+@pytest.fixture
+def units():
+    return make_province(code="SX", name="山西"), make_province(code="JS", name="江苏")
+
+
+@pytest.fixture
+def personas(units):
+    sx, js = units
+    return {
+        "sx_admin": make_user(role=Role.PROVINCE_ADMIN, province=sx),
+        "js_admin": make_user(role=Role.PROVINCE_ADMIN, province=js),
+        "sx_reporter": make_user(role=Role.REPORTER, province=sx),
+        "sx_reviewer": make_user(role=Role.REVIEWER, province=sx),
+        "leader": make_user(role=Role.LEADER),
+        "root": make_user(is_superuser=True, is_staff=True),
+    }
+
+
+def new_city(**extra):
+    data = {"unit": "", "new_code": "DT", "new_name": "大同", "new_full_name": "大同市",
+            "parent": "SX", "text": CITY}
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("sx_admin", 200), ("js_admin", 200), ("root", 200),
+     ("sx_reporter", 404), ("sx_reviewer", 404), ("leader", 404)],
+)
+def test_start_and_review_by_persona(client, personas, persona, status):
+    client.force_login(personas[persona])
+    assert client.get(START).status_code == status
+    review = client.get(REVIEW)
+    assert review.status_code == (302 if status == 200 else 404)  # no proposal yet → start
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    for url in (START, REVIEW):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_province_admin_is_offered_its_own_units_only(client, personas):
+    client.force_login(personas["sx_admin"])
+    page = client.get(START).content.decode()
+    assert 'value="SX"' in page and 'value="JS"' not in page
+    # choosing another province, or a city under it, is refused and proposes nothing
+    for data in ({"unit": "JS", "text": CITY}, new_city(parent="JS")):
+        response = client.post(START, data)
+        assert response.status_code == 200 and "onboarding" not in client.session
+
+
+def test_propose_review_and_confirm_a_new_city(client, personas):
+    client.force_login(personas["sx_admin"])
+    response = client.post(START, new_city())
+    assert response.status_code == 302 and response["Location"] == REVIEW
+    page = client.get(REVIEW).content.decode()
+    assert '<mark class="q-target" data-item="indicator-' in page
+    assert "其中县级60项以上</mark>" in page
+    assert "市财政局 (support) <strong>" in page  # a unit not known yet is marked new
+    response = client.post(REVIEW, {"action": "confirm"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("provinces:province", args=["DT"])
+    city = Province.objects.get(code="DT")
+    assert (city.level, city.parent.code, city.full_name) == (UnitLevel.CITY, "SX", "大同市")
+    document = PolicyDocument.objects.get(province=city)
+    assert document.slug == "dt-2023" and document.source_text.startswith("大同市人民政府")
+    assert Task.objects.filter(document=document).count() == 3
+    assert Indicator.objects.filter(document=document).count() >= 7
+    # the new unit's pages work at once
+    assert client.get(f"/provinces/DT/").status_code == 200
+    assert client.get(f"/documents/{document.slug}/").status_code == 200
+    overview = client.get("/")
+    assert overview.status_code == 200 and "大同" in overview.content.decode()
+    compare = client.get("/compare/?category=public-measurement-standards")
+    assert compare.status_code == 200
+
+
+def test_a_confirm_that_fails_validation_stores_nothing(client, personas):
+    client.force_login(personas["sx_admin"])
+    client.post(START, new_city())
+    catalogue = client.get(REVIEW).context["catalogue"]
+    broken = catalogue.replace("quote: 全市社会公用计量标准达到150项以上", "quote: 全市社会公用计量标准达到999项以上", 1)
+    assert broken != catalogue
+    before = (Province.objects.count(), PolicyDocument.objects.count(), Indicator.objects.count())
+    response = client.post(REVIEW, {"action": "confirm", "catalogue": broken})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "未写入任何数据" in body and "not an exact substring" in body
+    after = (Province.objects.count(), PolicyDocument.objects.count(), Indicator.objects.count())
+    assert after == before and not Province.objects.filter(code="DT").exists()
+    assert "全市社会公用计量标准达到999项以上" in body  # the edit is kept for correction
+
+
+def test_broken_yaml_is_a_message_not_an_error_page(client, personas):
+    client.force_login(personas["sx_admin"])
+    client.post(START, new_city())
+    response = client.post(REVIEW, {"action": "confirm", "catalogue": "document: [unclosed"})
+    assert response.status_code == 400 and "YAML" in response.content.decode()
+    assert not Province.objects.filter(code="DT").exists()
+
+
+def test_dropped_items_are_left_out_of_the_load_and_of_the_export(client, personas):
+    client.force_login(personas["root"])
+    client.post(START, new_city())
+    proposal = client.session["onboarding"]["proposal"]
+    dropped = next(i for i in proposal["indicators"] if i["name"] == "县级社会公用计量标准")
+    task = proposal["tasks"][2]
+    form = {"drop_indicator": dropped["code"], "drop_task": f"{task['section']}|{task['number']}"}
+    export = client.post(REVIEW, {"action": "export", **form})
+    assert export.status_code == 200
+    assert export["Content-Disposition"] == 'attachment; filename="dt-2023.yaml"'
+    data = yaml.safe_load(export.content.decode())
+    assert dropped["code"] not in {i["code"] for i in data["indicators"]}
+    assert len(data["tasks"]) == 2
+    assert not any(k.startswith("_") for k in data["document"])
+    response = client.post(REVIEW, {"action": "confirm", **form})
+    assert response.status_code == 302
+    document = PolicyDocument.objects.get(slug="dt-2023")
+    assert not Indicator.objects.filter(document=document, name="县级社会公用计量标准").exists()
+    assert Task.objects.filter(document=document).count() == 2
+
+
+def test_an_existing_unit_gets_its_document_and_upload_of_a_text_file(client, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(personas["sx_admin"])
+    upload = SimpleUploadedFile("opinion.txt", CITY.encode("gb18030"), content_type="text/plain")
+    response = client.post(START, {"unit": "SX", "slug": "sx-city-test", "upload": upload})
+    assert response.status_code == 302
+    assert client.post(REVIEW, {"action": "confirm"}).status_code == 302
+    assert PolicyDocument.objects.get(slug="sx-city-test").province.code == "SX"
+
+
+def test_an_unreadable_upload_is_refused_with_a_message(client, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(personas["sx_admin"])
+    upload = SimpleUploadedFile("opinion.pdf", b"%PDF-1.4 not really", content_type="application/pdf")
+    response = client.post(START, {"unit": "SX", "upload": upload})
+    assert response.status_code == 200
+    assert "PDF" in response.content.decode() and "onboarding" not in client.session
