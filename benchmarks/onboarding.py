@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from decimal import Decimal
@@ -96,7 +95,8 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
         same = [
             i
             for i, p in enumerate(proposed)
-            if i not in used and (_overlap(c["span"], p["span"]) or _names_agree(c["name"], p["name"]))
+            if i not in used
+            and (_overlap(c["span"], p["span"]) or _names_agree(c["name"], p["name"]))
         ]
         exact = next((i for i in same if _same_values(c, proposed[i])), None)
         if exact is not None:
@@ -117,8 +117,13 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
         if any(_overlap(p["span"], s) for s in restated_spans):
             note = "  (a restatement of a curated target, proposed as its own)"
         wrong.append(_describe(p) + note)
-    return {"curated": len(curated), "proposed": len(proposed), "right": right,
-            "missed": missed, "wrong": wrong}
+    return {
+        "curated": len(curated),
+        "proposed": len(proposed),
+        "right": right,
+        "missed": missed,
+        "wrong": wrong,
+    }
 
 
 def _task_key(task: dict) -> tuple[str, str]:
@@ -149,7 +154,8 @@ def compare_tasks(curated: list[dict], proposed: list[dict]) -> dict:
             problems.append(f"title «{p['title'][:30]}»")
         if _units(p) != _units(c):
             problems.append(
-                f"units missing {sorted(_units(c) - _units(p))} extra {sorted(_units(p) - _units(c))}"
+                f"units missing {sorted(_units(c) - _units(p))} "
+                f"extra {sorted(_units(p) - _units(c))}"
             )
         if problems:
             missed.append(f"{key[0]} {key[1]} {c['title']}: " + "; ".join(problems))
@@ -161,9 +167,16 @@ def compare_tasks(curated: list[dict], proposed: list[dict]) -> dict:
         for p in proposed
         if _task_key(p) not in matched
     ]
-    return {"curated": len(curated), "proposed": len(proposed), "right": right,
-            "missed": missed, "wrong": wrong, "units_curated": unit_curated,
-            "units_proposed": unit_proposed, "units_right": unit_right}
+    return {
+        "curated": len(curated),
+        "proposed": len(proposed),
+        "right": right,
+        "missed": missed,
+        "wrong": wrong,
+        "units_curated": unit_curated,
+        "units_proposed": unit_proposed,
+        "units_right": unit_right,
+    }
 
 
 def _ratio(a: int, b: int) -> float:
@@ -184,14 +197,10 @@ def main(argv: list[str] | None = None) -> int:
             encoding="utf-8"
         )
         started = time.perf_counter()
-        proposal = propose(
-            text, unit_code=curated["document"]["province"], categories=categories
-        )
+        proposal = propose(text, unit_code=curated["document"]["province"], categories=categories)
         seconds = time.perf_counter() - started
         slowest = max(slowest, seconds)
-        proposed_targets = [
-            dict(t, span=_span(text, t["quote"])) for t in _targets(proposal, text)
-        ]
+        proposed_targets = [dict(t, span=_span(text, t["quote"])) for t in _targets(proposal, text)]
         targets = compare_targets(_targets(curated, text), proposed_targets)
         tasks = compare_tasks(curated["tasks"], proposal["tasks"])
         slug = curated["document"]["slug"]
@@ -219,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             f"   tasks (with their units): {tasks['right']} right of {tasks['curated']} curated, "
             f"{tasks['proposed']} proposed — recall {per_document[slug]['tasks_recall']:.1%}, "
             f"precision {per_document[slug]['tasks_precision']:.1%}; units "
-            f"{tasks['units_right']}/{tasks['units_curated']} curated, {tasks['units_proposed']} proposed"
+            f"{tasks['units_right']}/{tasks['units_curated']} curated, "
+            f"{tasks['units_proposed']} proposed"
         )
         for line in targets["missed"]:
             print(f"   missed target: {line}")
@@ -243,11 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, figures in summary.items():
         print(
             f"   {name}: recall {figures['recall']:.1%}, precision {figures['precision']:.1%} "
-            f"({figures['right']} right, {figures['curated']} curated, {figures['proposed']} proposed)"
+            f"({figures['right']} right, {figures['curated']} curated, "
+            f"{figures['proposed']} proposed)"
         )
     print(f"   slowest document: {slowest:.3f} s")
-    print(json.dumps({"overall": summary, "documents": per_document,
-                      "slowest_seconds": round(slowest, 3)}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"overall": summary, "documents": per_document, "slowest_seconds": round(slowest, 3)},
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

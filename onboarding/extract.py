@@ -8,7 +8,48 @@ than proposed from nothing.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from pathlib import PurePath
+
+# PDF fonts often map characters to radical code points that look the same (⼤ for 大, ⺠ for 民).
+# Kangxi radicals have a compatibility decomposition; the supplement's common ones are listed.
+RADICAL_SUPPLEMENT = str.maketrans(
+    {
+        "⺠": "民",
+        "⻅": "见",
+        "⻓": "长",
+        "⻔": "门",
+        "⻋": "车",
+        "⻛": "风",
+        "⻜": "飞",
+        "⻢": "马",
+        "⻚": "页",
+        "⻄": "西",
+        "⻝": "食",
+        "⻨": "麦",
+        "⻩": "黄",
+        "⻬": "齐",
+        "⻮": "齿",
+        "⻳": "龟",
+        "⺟": "母",
+        "⺁": "厂",
+        "⺇": "几",
+        "⺋": "卩",
+        "⻆": "角",
+        "⻉": "贝",
+        "⻊": "足",
+        "⻈": "讠",
+        "⻙": "韦",
+        "⻥": "鱼",
+        "⻦": "鸟",
+        "⻧": "卤",
+        "⻪": "黾",
+        "⻭": "齿",
+    }
+)
+CJK = r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef()]"
+PDF_SPACE_RE = re.compile(rf"(?<={CJK}) +(?=\S)|(?<=\S) +(?={CJK})")
 
 
 class UnreadableDocument(ValueError):
@@ -74,10 +115,19 @@ def _pdf(data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError) as error:
         raise UnreadableDocument(f"无法读取 PDF：{error} / cannot read the PDF: {error}") from error
-    text = "\n".join(pages)
+    text = clean_pdf_text("\n".join(pages))
     if len(text.strip()) < 20:
         raise UnreadableDocument(
             "PDF 没有文字层(可能是扫描件)，请上传文字版或粘贴文本 / the PDF has no text layer "
             "(a scan?): upload a text version or paste the text"
         )
     return text
+
+
+def clean_pdf_text(text: str) -> str:
+    """Undo what PDF text extraction adds: radical look-alikes and spaces around CJK runs."""
+    text = "".join(
+        unicodedata.normalize("NFKC", c) if "\u2f00" <= c <= "\u2fdf" else c for c in text
+    )
+    text = text.translate(RADICAL_SUPPLEMENT)
+    return "\n".join(PDF_SPACE_RE.sub("", line) for line in text.split("\n"))

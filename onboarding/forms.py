@@ -17,7 +17,9 @@ class StartForm(forms.Form):
     new_full_name = forms.CharField(label=_("新市级单位全称"), max_length=40, required=False)
     parent = forms.ChoiceField(label=_("所属省份"), required=False)
     slug = forms.SlugField(label=_("文件标识(可选)"), max_length=40, required=False)
-    text = forms.CharField(label=_("粘贴全文"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    text = forms.CharField(
+        label=_("粘贴全文"), widget=forms.Textarea(attrs={"rows": 12}), required=False
+    )
     upload = forms.FileField(label=_("或上传文件(.txt / .docx / 文字版 PDF)"), required=False)
 
     def __init__(self, *args, units=(), provinces=(), **kwargs) -> None:

@@ -8,7 +8,6 @@ transaction: a proposal that fails leaves neither the document nor the city behi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import tempfile
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass
 class UnitChoice:
-    """The unit a document belongs to: an existing one (code only) or a new city under a province."""
+    """The unit of a document: an existing one (code only) or a new city under a province."""
 
     code: str
     name: str = ""
@@ -74,7 +73,7 @@ def fixture_yaml(proposal: dict[str, Any]) -> str:
     """A fixture file (``fixtures/policies/<slug>.yaml``) for the proposal, review keys dropped."""
     data = fixture_dict(proposal)
     header = (
-        f"# 由 propose_catalogue 生成 / proposed by propose_catalogue on {dt.date.today()}; "
+        f"# 由 propose_catalogue 生成 / proposed by propose_catalogue on {timezone.localdate()}; "
         "check every item against the source before loading.\n"
     )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
@@ -90,8 +89,11 @@ def unit_problems(unit: UnitChoice) -> list[LoadProblem]:
     if not unit.is_new:
         return problems
     if not CODE_RE.match(unit.code):
-        problem("code", "代码应为 2—8 位大写字母或数字，以字母开头", "the code takes 2–8 capital "
-                "letters or digits, starting with a letter")
+        problem(
+            "code",
+            "代码应为 2—8 位大写字母或数字，以字母开头",
+            "the code takes 2–8 capital letters or digits, starting with a letter",
+        )
     if not unit.name or len(unit.name) > 20:
         problem("name", "简称必填，最多 20 字", "the short name is required, at most 20 characters")
     elif Province.objects.filter(name=unit.name).exists():
@@ -100,7 +102,9 @@ def unit_problems(unit: UnitChoice) -> list[LoadProblem]:
         problem("full_name", "全称最多 40 字", "the full name takes at most 40 characters")
     parent = Province.objects.filter(code=unit.parent_code or "").first()
     if parent is None:
-        problem("parent", "新的市级单位须选择所属省份", "a new city needs the province it belongs to")
+        problem(
+            "parent", "新的市级单位须选择所属省份", "a new city needs the province it belongs to"
+        )
     elif parent.level != UnitLevel.PROVINCE:
         problem("parent", "所属单位须为省级", "the parent must be a province")
     return problems
@@ -117,12 +121,22 @@ def confirm_proposal(fixture: dict[str, Any], text: str, unit: UnitChoice) -> Lo
     slug = str(document.get("slug") or "")
     problems = unit_problems(unit)
     if not SLUG_RE.match(slug):
-        problems.append(LoadProblem("(proposal)", "document.slug", "标识应为小写字母、数字和连字符",
-                                    "the slug takes lower-case letters, digits and hyphens"))
+        problems.append(
+            LoadProblem(
+                "(proposal)",
+                "document.slug",
+                "标识应为小写字母、数字和连字符",
+                "the slug takes lower-case letters, digits and hyphens",
+            )
+        )
     elif PolicyDocument.objects.filter(slug=slug).exclude(province__code=unit.code).exists():
         problems.append(
-            LoadProblem("(proposal)", "document.slug", f"标识 {slug} 已被其他单位的文件使用",
-                        f"the slug {slug} belongs to another unit's document")
+            LoadProblem(
+                "(proposal)",
+                "document.slug",
+                f"标识 {slug} 已被其他单位的文件使用",
+                f"the slug {slug} belongs to another unit's document",
+            )
         )
     if problems:
         raise PolicyLoadError(problems)

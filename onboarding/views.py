@@ -53,9 +53,7 @@ def _unit_allowed(user: Any, unit: UnitChoice) -> bool:
 def start(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     units, provinces = manageable_units(request.user), manageable_provinces(request.user)
-    form = StartForm(
-        request.POST or None, request.FILES or None, units=units, provinces=provinces
-    )
+    form = StartForm(request.POST or None, request.FILES or None, units=units, provinces=provinces)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["unit"]:
@@ -76,9 +74,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "proposal": json.loads(json.dumps(proposal, default=str, ensure_ascii=False)),
         }
         return redirect("onboarding:review")
-    return render(
-        request, "onboarding/start.html", {"form": form, "hide_as_of_form": True}
-    )
+    return render(request, "onboarding/start.html", {"form": form, "hide_as_of_form": True})
 
 
 def _apply_edits(request: HttpRequest, proposal: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +82,9 @@ def _apply_edits(request: HttpRequest, proposal: dict[str, Any]) -> dict[str, An
     edited = request.POST.get("catalogue")
     data = yaml.safe_load(edited) if edited else proposal
     if not isinstance(data, dict):
-        raise PolicyLoadError([LoadProblem("(proposal)", "", "目录应为键值映射", "the catalogue should be a mapping")])
+        raise PolicyLoadError(
+            [LoadProblem("(proposal)", "", "目录应为键值映射", "the catalogue should be a mapping")]
+        )
     drop_indicators = set(request.POST.getlist("drop_indicator"))
     drop_tasks = set(request.POST.getlist("drop_task"))
     data["indicators"] = [
@@ -120,12 +118,16 @@ def review(request: HttpRequest) -> HttpResponse:
             edited = _apply_edits(request, proposal)
             if request.POST.get("action") == "export":
                 slug = edited.get("document", {}).get("slug") or "proposal"
-                response = HttpResponse(fixture_yaml(edited), content_type="application/x-yaml; charset=utf-8")
+                response = HttpResponse(
+                    fixture_yaml(edited), content_type="application/x-yaml; charset=utf-8"
+                )
                 response["Content-Disposition"] = f'attachment; filename="{slug}.yaml"'
                 return response
             summary = confirm_proposal(edited, text, unit)
         except yaml.YAMLError as error:
-            problems = [LoadProblem("(proposal)", "", f"YAML 格式错误：{error}", f"not valid YAML: {error}")]
+            problems = [
+                LoadProblem("(proposal)", "", f"YAML 格式错误：{error}", f"not valid YAML: {error}")
+            ]
         except PolicyLoadError as error:
             problems = error.problems
         else:
@@ -134,8 +136,11 @@ def review(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("已载入 %(slug)s：%(tasks)s 项任务，%(targets)s 个目标。")
-                % {"slug": counts.slug if counts else "", "tasks": counts.tasks if counts else 0,
-                   "targets": counts.targets if counts else 0},
+                % {
+                    "slug": counts.slug if counts else "",
+                    "tasks": counts.tasks if counts else 0,
+                    "targets": counts.targets if counts else 0,
+                },
             )
             return redirect(reverse("provinces:province", args=[unit.code]))
     context = {

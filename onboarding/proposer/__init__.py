@@ -113,7 +113,9 @@ def _columns(outline: Outline) -> list[dict[str, Any]]:
                 cells = [c for c in line.text.split("\t") if c.strip()]
                 title = next((c for c in cells if not re.fullmatch(r"[\d./\s年%]+", c)), "")
                 if title:
-                    items.append({"number": "", "title": title[:300], "text": "", "quote": line.text})
+                    items.append(
+                        {"number": "", "title": title[:300], "text": "", "quote": line.text}
+                    )
         task = column.after_task
         result.append(
             {

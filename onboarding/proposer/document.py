@@ -92,7 +92,11 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
         period_start = (signed_on.year if signed_on else min(goal_years)) - 1
         flags.append("规划期未写明，按目标年份推定 / plan period inferred from the goal years")
     else:
-        year = signed_on.year if signed_on else dt.date.today().year
+        year = (
+            signed_on.year
+            if signed_on
+            else max(int(y) for y in re.findall(r"(\d{4})年", text) or [2021])
+        )
         period_start, period_end = year, year + 5
         flags.append("规划期未写明 / plan period not printed")
     milestone_years = [y for y in goal_years if period_start <= y <= period_end] or [period_end]

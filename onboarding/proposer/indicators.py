@@ -27,14 +27,15 @@ GOAL_SCOPES = ("goal", "table")
 
 def _goal_area(section: Section, line_text: str) -> str:
     """The theme of a goals paragraph: its lead-in (——计量科技创新能力明显提升。)."""
-    lead = re.split(r"[。：:]", line_text.lstrip("——-— "), maxsplit=1)[0]
+    lead = re.split(r"[。：:]", line_text.lstrip("—- "), maxsplit=1)[0]
     if 2 <= len(lead) <= 24 and not YEAR_RE.search(lead):
         return lead
     return section.heading.title[:40]
 
 
-def collect(outline: Outline, *, period_end: int, base_year: int, period_start: int,
-            default_year: int) -> list[Candidate]:
+def collect(
+    outline: Outline, *, period_end: int, base_year: int, period_start: int, default_year: int
+) -> list[Candidate]:
     text = outline.text
     found: list[Candidate] = []
     year_marks: list[tuple[int, int]] = []
@@ -83,7 +84,10 @@ def collect(outline: Outline, *, period_end: int, base_year: int, period_start: 
                     start = line.start + m.start(2)
                 compact = Compact(text, start, line.end)
                 candidates = scan_numbers(
-                    compact, scope="goal", year=year, section_key=column.section_key,
+                    compact,
+                    scope="goal",
+                    year=year,
+                    section_key=column.section_key,
                     area=column.heading.title[:40],
                 )
                 for c in candidates:
@@ -267,7 +271,11 @@ def to_fixture(
     codes: set[str] = set()
     for index, group_ in enumerate(groups, 1):
         first = group_[0]
-        category = match_category(first.name, categories) if first.value is not None or first.book else None
+        category = (
+            match_category(first.name, categories)
+            if first.value is not None or first.book
+            else None
+        )
         if first.value is None and first.book and re.search(r"条例|办法|规定|细则", first.book):
             category = next(
                 (c["code"] for c in categories if c["code"] == "local-metrology-regulations"),
@@ -283,7 +291,11 @@ def to_fixture(
             flags.append(f"类别按名称相近提出：{category} / category proposed by wording")
         baseline = None
         if first.baseline is not None:
-            baseline = {"year": base_year, "value": _number(first.baseline[0]), "quote": first.baseline[1]}
+            baseline = {
+                "year": base_year,
+                "value": _number(first.baseline[0]),
+                "quote": first.baseline[1],
+            }
             reports.append(
                 {
                     "indicator": code,
@@ -292,7 +304,11 @@ def to_fixture(
                     "quote": first.baseline[1],
                 }
             )
-        direction = "down" if first.comparator == "lte" or re.search(r"下降|降低|减少|压减", first.name) else "up"
+        direction = (
+            "down"
+            if first.comparator == "lte" or re.search(r"下降|降低|减少|压减", first.name)
+            else "up"
+        )
         targets = []
         for c in sorted(group_, key=lambda c: c.year or 0):
             target = {

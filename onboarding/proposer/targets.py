@@ -22,11 +22,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from onboarding.proposer.headings import Column, Line, Outline, Section, Task
+from onboarding.proposer.headings import Column, Outline, Task
 
-UNITS = (
-    "个百分点|千家|万家|万个|万人|万台|%|％|个|项|家|名|种|所|座|条|套|批|人|户|台|件|部|次|处"
-)
+UNITS = "个百分点|千家|万家|万个|万人|万台|%|％|个|项|家|名|种|所|座|条|套|批|人|户|台|件|部|次|处"
 NUM = r"(\d+(?:\.\d+)?)"
 MATCH_RE = re.compile(
     rf"(?<![A-Za-z\d.第]){NUM}(?:\s*[—\-–~～至]\s*{NUM})?\s*({UNITS})(?![A-Za-z])"
@@ -59,7 +57,9 @@ TRAILING_WORDS_RE = re.compile(
     r"(?:达到了|达到|达|为|有|提高到|提升到|增加到|增至|保持在|稳定在|控制在|超过|不低于|不少于|"
     r"突破|的)+$"
 )
-BUILD_RE = re.compile(r"新建|建设|建成|培育|研制|制\(修\)订|制（修）订|制订|打造|聘请|培养|新增|创建|引导")
+BUILD_RE = re.compile(
+    r"新建|建设|建成|培育|研制|制\(修\)订|制（修）订|制订|打造|聘请|培养|新增|创建|引导"
+)
 RATE_RE = re.compile(r"率|比例|占比|覆盖|比重")
 REGULATION_RE = re.compile(
     r"(修订|修改|制定|制订|出台)\s*(?:并实施)?\s*(《?([^，,。；;《》]{2,60}?(?:条例|办法|规定|细则)"
@@ -194,8 +194,12 @@ def _clauses(s: str) -> list[tuple[int, int]]:
             b = a + closes[len(opens)]  # 煤矿用安全计量器具受检率达到100%）
         while a < b and s[a] in " \u3000——-—":
             a += 1
+        while b > a and s[b - 1] in " \u3000":
+            b -= 1
         if b - a > 2 and s[a] in "（(" and s[b - 1] in "）)":
             a, b = a + 1, b - 1  # (其中县级60项以上)
+            while a < b and s[a] in " \u3000":
+                a += 1
         if b > a:
             result.append((a, b))
     return result
@@ -242,9 +246,8 @@ def scan_numbers(
         sub = clause.startswith("其中")
         previous_end = 0
         for index, m in enumerate(matches):
-            if baseline and m.start() == baseline.start(1) - (baseline.start(1) - m.start()):
-                if m.start() < baseline.end() and m.end() <= baseline.end():
-                    continue  # the baseline's own number
+            if baseline and m.start() < baseline.end() and m.end() <= baseline.end():
+                continue  # the baseline's own number
             next_start = matches[index + 1].start() if index + 1 < len(matches) else len(clause)
             before_start = previous_end
             before_raw = clause[before_start : m.start()]
@@ -276,10 +279,7 @@ def scan_numbers(
                 or BUILD_RE.search(before_raw)
                 or candidate_baseline
             )
-            if strict and not cue and scope != "goal":
-                accepted = False
-            else:
-                accepted = True
+            accepted = not (strict and not cue and scope != "goal")
             flags = list(shape_flags)
             confidence = 0.9
             if not printed:
@@ -367,7 +367,9 @@ def _name(
     elif after_is_name and unit == "%":
         name = _clean_name(before_name + after)
         quote_end = after_start + len(after_raw.rstrip("、 "))
-        flags.append("百分数在句中，名称系拼合 / percentage inside the phrase: name pieced together")
+        flags.append(
+            "百分数在句中，名称系拼合 / percentage inside the phrase: name pieced together"
+        )
     elif after_is_name and before_stripped.endswith("有"):
         name = _clean_name(after + "的" + before_name)
         quote_end = after_start + len(after_raw.rstrip("、 "))
@@ -495,13 +497,21 @@ def scan_table(
     if len(rows) < 2:
         return []
     header_index = next(
-        (i for i, (_, cells) in enumerate(rows) if sum(bool(TABLE_YEAR_RE.fullmatch(c)) for c in cells) >= 1),
+        (
+            i
+            for i, (_, cells) in enumerate(rows)
+            if sum(bool(TABLE_YEAR_RE.fullmatch(c)) for c in cells) >= 1
+        ),
         None,
     )
     if header_index is None:
         return []
     header = rows[header_index][1]
-    years = {i: int(TABLE_YEAR_RE.fullmatch(c).group(1)) for i, c in enumerate(header) if TABLE_YEAR_RE.fullmatch(c)}
+    years = {
+        i: int(TABLE_YEAR_RE.fullmatch(c).group(1))
+        for i, c in enumerate(header)
+        if TABLE_YEAR_RE.fullmatch(c)
+    }
     name_col = next((i for i, c in enumerate(header) if "指标" in c), None)
     area_col = next((i for i, c in enumerate(header) if "领域" in c or "类别" in c), None)
     attr_col = next((i for i, c in enumerate(header) if "属性" in c), None)
@@ -551,7 +561,9 @@ def scan_table(
                 column=column.number,
                 attribute=attribute if attribute in ("预期性", "约束性") else "",
                 area=area[:40],
-                flags=[] if printed else ["表中数值按下限(≥)理解 / table value read as a floor (≥)"],
+                flags=[]
+                if printed
+                else ["表中数值按下限(≥)理解 / table value read as a floor (≥)"],
                 confidence=0.9,
             )
             if baseline is not None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from onboarding.proposer.headings import Outline, Task
 
 # (责任单位:A、B) — or the same without brackets at the end of a paragraph.
-RESPONSIBLE_RE = re.compile(r"[（(]\s*(?:责任单位|责任部门|牵头单位)\s*[:：]\s*([^()（）]+?)\s*[)）]")
+RESPONSIBLE_RE = re.compile(
+    r"[（(]\s*(?:责任单位|责任部门|牵头单位)\s*[:：]\s*([^()（）]+?)\s*[)）]"
+)
 BARE_RESPONSIBLE_RE = re.compile(r"(?:责任单位|责任部门)\s*[:：]\s*([^\n()（）。]+)")
 # (A牵头, B、C配合) (A负责) (A、B按职责分工负责)
 ROLE_RE = re.compile(r"[（(]([^()（）]{2,300}?(?:牵头|配合|负责|参与))\s*[)）]")
@@ -159,9 +161,8 @@ def propose_tasks(
                 if matched in names_seen:
                     continue
                 names_seen.add(matched)
-                if not exists:
-                    if matched not in new_units:
-                        new_units.append(matched)
+                if not exists and matched not in new_units:
+                    new_units.append(matched)
                 departments.append({"name": matched, "role": role, "_new": not exists})
         departments_quote = text[clauses[0].start : clauses[-1].end] if clauses else ""
         if any_units and not departments:

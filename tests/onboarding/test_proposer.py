@@ -73,8 +73,12 @@ def test_comparators_ranges_baselines_and_sub_targets():
     integrity = next(i for i in proposal["indicators"] if i["name"] == "诚信计量示范单位")
     assert integrity["baseline"]["value"] == 80 and integrity["measure_kind"] == "level"
     assert proposal["reports"] == [
-        {"indicator": integrity["code"], "as_of": "2020-12-31", "value": 80,
-         "quote": integrity["baseline"]["quote"]}
+        {
+            "indicator": integrity["code"],
+            "as_of": "2020-12-31",
+            "value": 80,
+            "quote": integrity["baseline"]["quote"],
+        }
     ]
     sub = next(i for i in proposal["indicators"] if i["name"] == "县级社会公用计量标准")
     assert any("sub-target" in flag for flag in sub["_flags"])
@@ -93,7 +97,10 @@ def test_regulations_to_make_are_milestones_due_by_the_plan_end_unless_only_expl
     milestones = [i for i in proposal["indicators"] if i["measure_kind"] == "milestone"]
     assert [m["name"] for m in milestones] == ["制定《大同市计量监督管理办法》"]
     assert milestones[0]["targets"][0] == {
-        "year": 2035, "value": None, "comparator": "done", "lower_bound": None,
+        "year": 2035,
+        "value": None,
+        "comparator": "done",
+        "lower_bound": None,
         "quote": "推动制定《大同市计量监督管理办法》",
     }
 
@@ -104,12 +111,15 @@ def test_tasks_their_sections_and_their_units_with_roles():
     assert list(tasks) == ["1", "2", "3"]  # the (一) under 三、保障措施 is a section here
     assert tasks["1"]["section"] == "二/一" and tasks["1"]["title"] == "完善量值传递溯源体系"
     assert [(d["name"], d["role"]) for d in tasks["1"]["departments"]] == [
-        ("市市场监管局", "lead"), ("市财政局", "support"), ("市发展改革委", "support"),
+        ("市市场监管局", "lead"),
+        ("市财政局", "support"),
+        ("市发展改革委", "support"),
     ]
     assert tasks["1"]["departments_quote"] == "(市市场监管局牵头，市财政局、市发展改革委配合)"
     # 责任单位：… without brackets closes a paragraph too
     assert [(d["name"], d["role"]) for d in tasks["2"]["departments"]] == [
-        ("市市场监管局", "responsible"), ("市人社局", "responsible"),
+        ("市市场监管局", "responsible"),
+        ("市人社局", "responsible"),
     ]
     assert [(d["name"], d["role"]) for d in tasks["3"]["departments"]] == [("市市场监管局", "lead")]
     assert [d["_new"] for d in tasks["1"]["departments"]] == [False, True, True]
@@ -147,12 +157,15 @@ def test_l2_tasks_when_there_are_no_arabic_paragraphs_and_a_table_of_indicators(
     )
     proposal = propose(text, unit_code="MS")
     assert [t["number"] for t in proposal["tasks"]] == ["(一)", "(二)"]
-    found = {(i["name"], t["year"]): (i["unit"], t["value"], i["attribute"], i["baseline"])
-             for i in proposal["indicators"] for t in i["targets"]}
+    found = {
+        (i["name"], t["year"]): (i["unit"], t["value"], i["attribute"], i["baseline"])
+        for i in proposal["indicators"]
+        for t in i["targets"]
+    }
     assert found[("强检项目覆盖率", 2025)][:3] == ("%", 90, "约束性")
     assert found[("强检项目覆盖率", 2025)][3]["value"] == 80
     assert found[("计量技术规范", 2025)] == ("项", 12, "预期性", None)
-    # a task's 新建…10项以上 with no year printed is due by the plan's end (the text names none: 2025)
+    # a task's 新建…10项以上 with no year printed is due by the plan's end (here 2025)
     assert ("计量标准", 2025) in found
     # "20种常见病毒" is not a commitment: no verb of building or reaching, no comparator
     assert not any(v[1] == Decimal(20) or v[1] == 20 for v in found.values())

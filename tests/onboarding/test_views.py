@@ -22,30 +22,54 @@ def units():
     return make_province(code="SX", name="山西"), make_province(code="JS", name="江苏")
 
 
+class Personas:
+    """Each persona made when a test first asks for it (hashing passwords is slow)."""
+
+    def __init__(self, sx, js):
+        self.makers = {
+            "sx_admin": lambda: make_user(role=Role.PROVINCE_ADMIN, province=sx),
+            "js_admin": lambda: make_user(role=Role.PROVINCE_ADMIN, province=js),
+            "sx_reporter": lambda: make_user(role=Role.REPORTER, province=sx),
+            "sx_reviewer": lambda: make_user(role=Role.REVIEWER, province=sx),
+            "leader": lambda: make_user(role=Role.LEADER),
+            "root": lambda: make_user(is_superuser=True, is_staff=True),
+        }
+        self.made = {}
+
+    def __getitem__(self, name):
+        if name not in self.made:
+            self.made[name] = self.makers[name]()
+        return self.made[name]
+
+
 @pytest.fixture
 def personas(units):
-    sx, js = units
-    return {
-        "sx_admin": make_user(role=Role.PROVINCE_ADMIN, province=sx),
-        "js_admin": make_user(role=Role.PROVINCE_ADMIN, province=js),
-        "sx_reporter": make_user(role=Role.REPORTER, province=sx),
-        "sx_reviewer": make_user(role=Role.REVIEWER, province=sx),
-        "leader": make_user(role=Role.LEADER),
-        "root": make_user(is_superuser=True, is_staff=True),
-    }
+    return Personas(*units)
 
 
 def new_city(**extra):
-    data = {"unit": "", "new_code": "DT", "new_name": "大同", "new_full_name": "大同市",
-            "parent": "SX", "text": CITY}
+    data = {
+        "unit": "",
+        "new_code": "DT",
+        "new_name": "大同",
+        "new_full_name": "大同市",
+        "parent": "SX",
+        "text": CITY,
+    }
     data.update(extra)
     return data
 
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("sx_admin", 200), ("js_admin", 200), ("root", 200),
-     ("sx_reporter", 404), ("sx_reviewer", 404), ("leader", 404)],
+    [
+        ("sx_admin", 200),
+        ("js_admin", 200),
+        ("root", 200),
+        ("sx_reporter", 404),
+        ("sx_reviewer", 404),
+        ("leader", 404),
+    ],
 )
 def test_start_and_review_by_persona(client, personas, persona, status):
     client.force_login(personas[persona])
@@ -88,7 +112,7 @@ def test_propose_review_and_confirm_a_new_city(client, personas):
     assert Task.objects.filter(document=document).count() == 3
     assert Indicator.objects.filter(document=document).count() >= 7
     # the new unit's pages work at once
-    assert client.get(f"/provinces/DT/").status_code == 200
+    assert client.get("/provinces/DT/").status_code == 200
     assert client.get(f"/documents/{document.slug}/").status_code == 200
     overview = client.get("/")
     assert overview.status_code == 200 and "大同" in overview.content.decode()
@@ -100,7 +124,9 @@ def test_a_confirm_that_fails_validation_stores_nothing(client, personas):
     client.force_login(personas["sx_admin"])
     client.post(START, new_city())
     catalogue = client.get(REVIEW).context["catalogue"]
-    broken = catalogue.replace("quote: 全市社会公用计量标准达到150项以上", "quote: 全市社会公用计量标准达到999项以上", 1)
+    broken = catalogue.replace(
+        "quote: 全市社会公用计量标准达到150项以上", "quote: 全市社会公用计量标准达到999项以上", 1
+    )
     assert broken != catalogue
     before = (Province.objects.count(), PolicyDocument.objects.count(), Indicator.objects.count())
     response = client.post(REVIEW, {"action": "confirm", "catalogue": broken})
@@ -156,7 +182,9 @@ def test_an_unreadable_upload_is_refused_with_a_message(client, personas):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(personas["sx_admin"])
-    upload = SimpleUploadedFile("opinion.pdf", b"%PDF-1.4 not really", content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "opinion.pdf", b"%PDF-1.4 not really", content_type="application/pdf"
+    )
     response = client.post(START, {"unit": "SX", "upload": upload})
     assert response.status_code == 200
     assert "PDF" in response.content.decode() and "onboarding" not in client.session

@@ -11,7 +11,8 @@ from onboarding.services import fixture_yaml, propose_for_unit
 class Command(BaseCommand):
     help = (
         "从实施意见文本(.txt/.docx/文字版 PDF)提出目录草案，格式同 fixtures/policies/*.yaml / "
-        "Propose a catalogue from an opinion's text (.txt, .docx, text PDF) in the fixtures' format."
+        "Propose a catalogue from an opinion's text (.txt, .docx, text PDF) in the fixtures' "
+        "format."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="文件标识 / the document's slug (default CODE-YEAR)")
         parser.add_argument("--output", type=Path, help="写入 YAML 文件 / write the YAML here")
 
-    def handle(self, *args, file: Path, unit: str, slug: str | None, output: Path | None,
-               **options) -> None:
+    def handle(
+        self, *args, file: Path, unit: str, slug: str | None, output: Path | None, **options
+    ) -> None:
         if not file.is_file():
             raise CommandError(f"文件不存在 / no such file: {file}")
         try:
