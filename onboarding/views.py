@@ -142,7 +142,7 @@ def review(request: HttpRequest) -> HttpResponse:
                     "targets": counts.targets if counts else 0,
                 },
             )
-            return redirect(reverse("provinces:province", args=[unit.code]))
+            return redirect(reverse("dashboards:province", args=[unit.code]))
     context = {
         "unit": unit,
         "items": review_items(proposal),

@@ -104,7 +104,7 @@ def test_propose_review_and_confirm_a_new_city(client, personas):
     assert "市财政局 (support) <strong>" in page  # a unit not known yet is marked new
     response = client.post(REVIEW, {"action": "confirm"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("provinces:province", args=["DT"])
+    assert response["Location"] == reverse("dashboards:province", args=["DT"])
     city = Province.objects.get(code="DT")
     assert (city.level, city.parent.code, city.full_name) == (UnitLevel.CITY, "SX", "大同市")
     document = PolicyDocument.objects.get(province=city)
