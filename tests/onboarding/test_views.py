@@ -188,3 +188,20 @@ def test_an_unreadable_upload_is_refused_with_a_message(client, personas):
     response = client.post(START, {"unit": "SX", "upload": upload})
     assert response.status_code == 200
     assert "PDF" in response.content.decode() and "onboarding" not in client.session
+
+
+def test_the_cities_of_one_province_compare_among_themselves(client, personas):
+    client.force_login(personas["root"])
+    client.post(START, {"unit": "SX", "slug": "sx-own", "text": CITY.replace("大同市", "山西省")})
+    assert client.post(REVIEW, {"action": "confirm"}).status_code == 302
+    client.post(START, new_city())
+    assert client.post(REVIEW, {"action": "confirm"}).status_code == 302
+    url = "/compare/?category=public-measurement-standards"
+    both = client.get(url).content.decode()
+    row = '<td><a href="/provinces/{}/">{}</a></td>'
+    assert row.format("DT", "大同") in both and row.format("SX", "山西") in both
+    cities = client.get(url + "&level=city&parent=SX")
+    assert cities.status_code == 200
+    page = cities.content.decode()
+    assert row.format("DT", "大同") in page and row.format("SX", "山西") not in page
+    assert client.get(url + "&level=town").status_code == 400
