@@ -49,6 +49,8 @@ def propose(
         group(kept), base_year=facts.base_year, categories=list(categories)
     )
     tasks, new_units = propose_tasks(outline, known_departments)
+    target_years = {t["year"] for i in indicators for t in i["targets"]}
+    milestone_years = sorted(set(facts.milestone_years) | target_years)
     year = facts.signed_on.year if facts.signed_on else facts.period_start
     slug = slug or f"{re.sub(r'[^a-z0-9]+', '-', unit_code.lower()).strip('-')}-{year}"
     return {
@@ -63,7 +65,7 @@ def propose(
             "period_start": facts.period_start,
             "period_end": facts.period_end,
             "base_year": facts.base_year,
-            "milestone_years": facts.milestone_years,
+            "milestone_years": milestone_years,
             "supersedes": None,
             "quote": facts.quote,
             "_flags": facts.flags,

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from onboarding.proposer.targets import FIVE_YEAR_PLANS, PLAN_END_RE
+
 ISSUER_RE = re.compile(
     r"([\u4e00-\u9fa5]{2,20}?(?:人民政府办公厅|人民政府办公室|人民政府|市场监督管理局|市场监管局|"
     r"委员会|办公厅|办公室))\s*$"
@@ -38,6 +40,17 @@ class DocumentFacts:
     flags: list[str]
 
 
+def _balanced(title: str) -> bool:
+    return title.count("《") == title.count("》")
+
+
+def _title_with_book(compact: str) -> re.Match | None:
+    """关于印发《…规划(2021—2035年)》的通知: the title ends after the book title closes."""
+    return re.search(
+        r"关于.{0,20}《[^》]{2,80}》.{0,10}?(?:意见|方案|通知|办法|决定|规划)", compact
+    )
+
+
 def _compact_with_map(text: str) -> tuple[str, list[int]]:
     chars, positions = [], []
     for index, char in enumerate(text):
@@ -57,7 +70,10 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
     header = text[: body_start or min(len(text), 3000)]
     compact, positions = _compact_with_map(header)
     title = issuer = quote = ""
-    if m := TITLE_RE.search(compact):
+    m = next((m for m in TITLE_RE.finditer(compact) if _balanced(m.group(0))), None)
+    if m is None:
+        m = _title_with_book(compact)
+    if m:
         title = m.group(0)
         t_start, t_end = positions[m.start()], positions[m.end() - 1] + 1
         before = header[:t_start]
@@ -84,7 +100,10 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
         if not issuer:
             flags.append("未找到发文机关 / issuer not found")
     period = PERIOD_RE.search(_normal_title(title)) or PERIOD_RE.search(text)
-    goal_years = sorted({int(y) for y in GOAL_YEAR_RE.findall(text)})
+    goal_years = sorted(
+        {int(y) for y in GOAL_YEAR_RE.findall(text)}
+        | {FIVE_YEAR_PLANS[p] for p in PLAN_END_RE.findall(text)}
+    )
     if period:
         period_start, period_end = int(period.group(1)), int(period.group(2))
     elif goal_years:

@@ -16,6 +16,7 @@ from onboarding.proposer.targets import (
     Candidate,
     Compact,
     _goal_item_milestones,
+    find_year,
     normalise,
     scan_numbers,
     scan_table,
@@ -45,8 +46,8 @@ def collect(
             area = section.heading.title[:40]
             for start, end in _spans(section):
                 line_text = text[start:end]
-                if m := YEAR_RE.search(line_text[:40]):
-                    year = int(m.group(1))
+                if (found_year := find_year(line_text[:40])) is not None:
+                    year = found_year
                     year_marks.append((start, year))
                 lead_area = _goal_area(section, line_text)
                 if lead_area != section.heading.title[:40]:

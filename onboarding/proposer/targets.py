@@ -24,10 +24,13 @@ from decimal import Decimal
 
 from onboarding.proposer.headings import Column, Outline, Task
 
-UNITS = "个百分点|千家|万家|万个|万人|万台|%|％|个|项|家|名|种|所|座|条|套|批|人|户|台|件|部|次|处"
+UNITS = (
+    "个百分点|千家|万家|万个|万人次|万人|万台|亿元|万元|人次|家次|%|％|个|项|家|名|种|所|座|条|套|批|"
+    "人|户|台|件|部|次|处|元"
+)
 NUM = r"(\d+(?:\.\d+)?)"
 MATCH_RE = re.compile(
-    rf"(?<![A-Za-z\d.第]){NUM}(?:\s*[—\-–~～至]\s*{NUM})?\s*({UNITS})(?![A-Za-z])"
+    rf"(?<![A-Za-z\d.第]){NUM}(?:\s*[—\-–~～至]\s*{NUM})?\s*(余|多)?\s*({UNITS})(?![A-Za-z])"
 )
 AFTER_COMPARATOR_RE = re.compile(r"^\s*(及以上|以上|左右|以下|及以下|以内|多)")
 BEFORE_COMPARATOR_RE = re.compile(
@@ -40,6 +43,19 @@ BASELINE_RE = re.compile(
 )
 LTE_WORDS = ("不高于", "不超过", "控制在", "低于", "降低到", "降至", "下降到", "下降至", "减少到")
 YEAR_RE = re.compile(r"(?:到|至|展望|力争到|力争|争取到)\s*(\d{4})\s*年")
+FIVE_YEAR_PLANS = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
+PLAN_END_RE = re.compile(r"(?:到|至)?[“\"]?(十三五|十四五|十五五)[”\"]?(?:末|期末|时期|期间)")
+
+
+def find_year(text: str) -> int | None:
+    """The year a goal is set for: 到2025年, 展望2035年, or a five-year plan's end (十四五末)."""
+    if m := YEAR_RE.search(text):
+        return int(m.group(1))
+    if m := PLAN_END_RE.search(text):
+        return FIVE_YEAR_PLANS[m.group(1)]
+    return None
+
+
 VERBS = (
     "新建和升级|新建成|新建|建成|建设|培育|引导培育|研制|制\\(修\\)订|制（修）订|制修订|修订|制订|"
     "制定|打造|聘请|培养|引导发展|发展|建立|创建|争创|认定|新增|选树|遴选|扶持|完成|形成|引进|"
@@ -68,6 +84,10 @@ REGULATION_RE = re.compile(
 BOOK_FIRST_RE = re.compile(r"《([^》]{2,60}(?:条例|办法|规定|细则))》的?(修订|修改|制定)")
 LEVEL_RE = re.compile(r"国家级|国家|省级|市级|县级|区级|乡镇")
 GENERIC_RULE_RE = re.compile(r"具体|相关|相应|配套|有关|一批|若干|各项|管理制度")
+ANNUAL_RE = re.compile(r"每年|年均|每年度|逐年")
+ENUMERATION_RE = re.compile(
+    r"\s*(?:\d{1,2}\s*[.．、](?!\d)|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*"
+)
 CLAUSE_SPLIT_RE = re.compile(r"[。！？!?；;，,：:]|(?=[（(]其中)")
 QUOTES = "“”\"'‘’「」"
 
@@ -194,6 +214,8 @@ def _clauses(s: str) -> list[tuple[int, int]]:
             b = a + closes[len(opens)]  # 煤矿用安全计量器具受检率达到100%）
         while a < b and s[a] in " \u3000——-—":
             a += 1
+        if enumeration := ENUMERATION_RE.match(s, a, b):
+            a = enumeration.end()  # 1.全市… / (2)… / ①… / 一是…
         while b > a and s[b - 1] in " \u3000":
             b -= 1
         if b - a > 2 and s[a] in "（(" and s[b - 1] in "）)":
@@ -239,8 +261,8 @@ def scan_numbers(
     parent: Candidate | None = None
     for a, b in _clauses(s):
         clause = s[a:b]
-        if m := YEAR_RE.search(s[max(0, a - 30) : b]):
-            sentence_year = int(m.group(1))
+        if (found_year := find_year(s[max(0, a - 30) : b])) is not None:
+            sentence_year = found_year
         matches = list(MATCH_RE.finditer(clause))
         baseline = BASELINE_RE.search(clause)
         sub = clause.startswith("其中")
@@ -257,7 +279,9 @@ def scan_numbers(
             previous_end = after_start
             ranged = m.group(2) is not None
             comparator, printed = _comparator(before_raw, after_m, ranged)
-            unit = "%" if m.group(3) == "％" else m.group(3)
+            if m.group(3):  # 100余家, 50多个: at least
+                comparator, printed = "gte", True
+            unit = "%" if m.group(4) == "％" else m.group(4)
             value = _decimal(m.group(2) or m.group(1))
             lower = _decimal(m.group(1)) if ranged else None
             candidate_baseline = None
@@ -287,6 +311,11 @@ def scan_numbers(
                 confidence = 0.8
             if sub:
                 flags.append("其中…：分项目标 / sub-target of the clause before")
+            if ANNUAL_RE.search(clause[: m.start()]):
+                flags.append(
+                    "每年…：年度数值，请核对年份与口径 / a yearly figure: check year and scope"
+                )
+                confidence = 0.5
             if comparator == "range":
                 flags.append("区间目标 / range target")
             qa = a + quote_start

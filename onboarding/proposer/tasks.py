@@ -14,9 +14,21 @@ from dataclasses import dataclass
 from onboarding.proposer.headings import Outline, Task
 
 # (责任单位:A、B) — or the same without brackets at the end of a paragraph.
-RESPONSIBLE_RE = re.compile(
-    r"[（(]\s*(?:责任单位|责任部门|牵头单位)\s*[:：]\s*([^()（）]+?)\s*[)）]"
+RESPONSIBLE_RE = re.compile(r"[（(]\s*(?:责任单位|责任部门)\s*[:：]\s*([^()（）]+?)\s*[)）]")
+# 牵头单位：A；配合单位：B、C — labelled lists, in brackets or closing the paragraph.
+LABELLED_RE = re.compile(
+    r"(牵头单位|牵头部门|主责单位|责任单位|责任部门|配合单位|配合部门|协同单位|参与单位)\s*[:：]\s*"
+    r"([^\n()（）。；;]+)"
 )
+LABELLED_ROLES = {
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "主责单位": "lead",
+    "配合单位": "support",
+    "配合部门": "support",
+    "协同单位": "support",
+    "参与单位": "support",
+}
 BARE_RESPONSIBLE_RE = re.compile(r"(?:责任单位|责任部门)\s*[:：]\s*([^\n()（）。]+)")
 # (A牵头, B、C配合) (A负责) (A、B按职责分工负责)
 ROLE_RE = re.compile(r"[（(]([^()（）]{2,300}?(?:牵头|配合|负责|参与))\s*[)）]")
@@ -66,6 +78,19 @@ def find_department_clauses(text: str, start: int, end: int) -> list[DepartmentC
         if assignments:
             clauses.append(DepartmentClause(start + m.start(), start + m.end(), assignments))
             taken.append((m.start(), m.end()))
+    labelled = [m for m in LABELLED_RE.finditer(window) if m.group(1) in LABELLED_ROLES]
+    if labelled and not any(a <= labelled[0].start() < b for a, b in taken):
+        # one clause from the first label to the last list, brackets included when there are any
+        first, last = labelled[0], labelled[-1]
+        a, b = first.start(), last.end()
+        if a > 0 and window[a - 1] in "（(" and b < len(window) and window[b] in "）)":
+            a, b = a - 1, b + 1
+        assignments = [
+            (name, LABELLED_ROLES[m.group(1)]) for m in labelled for name in _names(m.group(2))
+        ]
+        if assignments:
+            clauses.append(DepartmentClause(start + a, start + b, assignments))
+            taken.append((a, b))
     if not clauses:
         for m in BARE_RESPONSIBLE_RE.finditer(window):
             names = _names(m.group(1))

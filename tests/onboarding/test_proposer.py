@@ -169,3 +169,59 @@ def test_l2_tasks_when_there_are_no_arabic_paragraphs_and_a_table_of_indicators(
     assert ("计量标准", 2025) in found
     # "20种常见病毒" is not a commitment: no verb of building or reaching, no comparator
     assert not any(v[1] == Decimal(20) or v[1] == 20 for v in found.values())
+
+
+NOTICE = """晋城市人民政府关于印发《晋城市计量发展规划(2021—2035年)》的通知
+
+晋市政发〔2023〕12号
+
+一、总体要求
+
+(一)基本原则。坚持需求牵引。
+
+(二)主要目标。到“十四五”末，全市计量基础更加坚实。具体目标如下：
+
+1.全市社会公用计量标准达到120项以上；
+
+2.计量产业产值达到50亿元；
+
+3.培训计量人员1000人次以上，培育100余家诚信计量示范单位。
+
+二、主要任务
+
+(一)夯实计量基础。每年新增社会公用计量标准5项。牵头单位：市市场监管局；配合单位：市财政局、市科技局。
+
+(二)服务产业发展。建成省级产业计量测试中心2个。(牵头单位：市市场监管局；配合单位：市工信局)
+
+晋城市人民政府
+2023年5月8日
+"""
+
+
+def test_other_wordings_of_the_genre():
+    proposal = propose(NOTICE, unit_code="JC")
+    document = proposal["document"]
+    # a notice issuing a plan: the title ends after the book title closes
+    assert document["title"] == "关于印发《晋城市计量发展规划(2021—2035年)》的通知"
+    assert document["issuer"] == "晋城市人民政府" and document["number"] == "晋市政发〔2023〕12号"
+    found = targets_of(proposal)
+    # 十四五末 is 2025; numbered goals lose their numbers; 亿元, 人次 and 100余家 are read
+    assert found[("社会公用计量标准", 2025)] == (120, "gte", None)
+    assert found[("计量产业产值", 2025)] == (50, "gte", None)
+    assert found[("培训计量人员", 2025)] == (1000, "gte", None)
+    assert found[("诚信计量示范单位", 2025)] == (100, "gte", None)
+    yearly = next(i for i in proposal["indicators"] if i["name"].startswith("每年"))
+    assert yearly["_confidence"] <= 0.5 and any("yearly" in f for f in yearly["_flags"])
+    assert document["milestone_years"] == [2025, 2035]
+    tasks = proposal["tasks"]
+    # 牵头单位：…；配合单位：… with or without brackets
+    assert [(d["name"], d["role"]) for d in tasks[0]["departments"]] == [
+        ("市市场监管局", "lead"),
+        ("市财政局", "support"),
+        ("市科技局", "support"),
+    ]
+    assert tasks[1]["departments_quote"] == "(牵头单位：市市场监管局；配合单位：市工信局)"
+    assert [(d["name"], d["role"]) for d in tasks[1]["departments"]] == [
+        ("市市场监管局", "lead"),
+        ("市工信局", "support"),
+    ]
