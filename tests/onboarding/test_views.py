@@ -205,3 +205,33 @@ def test_the_cities_of_one_province_compare_among_themselves(client, personas):
     page = cities.content.decode()
     assert row.format("DT", "大同") in page and row.format("SX", "山西") not in page
     assert client.get(url + "&level=town").status_code == 400
+
+
+def test_after_confirming_the_targets_have_a_status_and_the_city_can_report(
+    client, personas, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from provinces import access
+    from targets.models import ProgressResult, ProgressRun
+    from targets.services import progress_report_create
+
+    client.force_login(personas["sx_admin"])
+    client.post(START, new_city())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(REVIEW, {"action": "confirm"}).status_code == 302
+    document = PolicyDocument.objects.get(slug="dt-2023")
+    run = ProgressRun.objects.get()
+    assert run.status == ProgressRun.Status.DONE
+    targets = Indicator.objects.filter(document=document).values_list("targets", flat=True)
+    assert ProgressResult.objects.filter(target__in=targets).count() == len(targets)
+    # the city's own reporter enters progress for the new targets at once
+    city = Province.objects.get(code="DT")
+    reporter = make_user(role=Role.REPORTER, province=city)
+    indicator = Indicator.objects.get(document=document, name="社会公用计量标准")
+    assert access.can_enter(reporter, city.pk) and access.can_enter(personas["sx_admin"], city.pk)
+    report = progress_report_create(
+        indicator=indicator, as_of=dt.date(2024, 12, 31), value=130, reporter=reporter, submit=True
+    )
+    assert report.review_status == "submitted"
+    assert client.get(f"/indicators/{indicator.pk}/").status_code == 200
