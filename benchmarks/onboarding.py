@@ -67,6 +67,7 @@ def _targets(document: dict, text: str) -> list[dict]:
                     "quote": target["quote"],
                     "span": _span(text, target["quote"]),
                     "restated": [_span(text, q) for q in target.get("restated_quotes") or []],
+                    "category": indicator.get("category"),
                 }
             )
     return rows
@@ -90,7 +91,7 @@ def _describe(t: dict) -> str:
 
 def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
     used: set[int] = set()
-    right, missed = 0, []
+    right, missed, same_category = 0, [], 0
     for c in curated:
         same = [
             i
@@ -102,6 +103,7 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
         if exact is not None:
             used.add(exact)
             right += 1
+            same_category += proposed[exact]["category"] == c["category"]
             continue
         near = next((i for i in same if _overlap(c["span"], proposed[i]["span"])), None)
         if near is not None:
@@ -123,6 +125,7 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
         "right": right,
         "missed": missed,
         "wrong": wrong,
+        "same_category": same_category,
     }
 
 
@@ -189,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     categories = yaml.safe_load((FIXTURES / "categories.yaml").read_text(encoding="utf-8"))
     totals = {"targets": [0, 0, 0], "tasks": [0, 0, 0], "units": [0, 0, 0]}
+    categories_same = 0
     per_document = {}
     slowest = 0.0
     for path in sorted((FIXTURES / "policies").glob("*.yaml")):
@@ -208,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             totals[name][0] += figures["right"]
             totals[name][1] += figures["curated"]
             totals[name][2] += figures["proposed"]
+        categories_same += targets["same_category"]
         totals["units"][0] += tasks["units_right"]
         totals["units"][1] += tasks["units_curated"]
         totals["units"][2] += tasks["units_proposed"]
@@ -256,10 +261,20 @@ def main(argv: list[str] | None = None) -> int:
             f"({figures['right']} right, {figures['curated']} curated, "
             f"{figures['proposed']} proposed)"
         )
+    right_targets = totals["targets"][0]
+    print(
+        f"   categories: {categories_same} of the {right_targets} right targets carry the curated "
+        f"cross-province category ({_ratio(categories_same, right_targets):.1%}; informational)"
+    )
     print(f"   slowest document: {slowest:.3f} s")
     print(
         json.dumps(
-            {"overall": summary, "documents": per_document, "slowest_seconds": round(slowest, 3)},
+            {
+                "overall": summary,
+                "documents": per_document,
+                "category_agreement": _ratio(categories_same, right_targets),
+                "slowest_seconds": round(slowest, 3),
+            },
             ensure_ascii=False,
         )
     )

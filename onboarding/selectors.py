@@ -76,6 +76,16 @@ def manageable_provinces(user: Any) -> list[Province]:
     return [p for p in manageable_units(user) if p.level == UnitLevel.PROVINCE]
 
 
+SYMBOLS = {"gte": "≥", "lte": "≤", "approx": "≈", "eq": "=", "done": "✓"}
+
+
+def _target_text(target: dict[str, Any]) -> str:
+    if target["comparator"] == "range":
+        return f"{target['lower_bound']}—{target['value']}"
+    value = "" if target["value"] is None else target["value"]
+    return f"{SYMBOLS.get(target['comparator'], target['comparator'])}{value}"
+
+
 def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
     """The proposal's items with their review notes, under names a template can read."""
     indicators = [
@@ -85,7 +95,13 @@ def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
             "unit": i["unit"],
             "kind": i["measure_kind"],
             "category": i["category"],
-            "targets": i["targets"],
+            "targets": [
+                {
+                    "year": t["year"],
+                    "text": _target_text(t),
+                }
+                for t in i["targets"]
+            ],
             "baseline": i["baseline"],
             "flags": i.get("_flags", []),
             "confidence": i.get("_confidence", ""),

@@ -245,11 +245,16 @@ def _slug(text: str) -> str:
 def match_category(name: str, categories: list[dict]) -> str | None:
     """The cross-province category whose name shares most of its wording with ``name``."""
 
+    def core(s: str) -> str:
+        s = re.sub(r"[（(][^)）]*[)）]", "", normalise(s)).replace("强检", "强制检定")
+        return re.sub(r"(数量|总数|个数)$", "", s)
+
     def bigrams(s: str) -> set[str]:
-        s = re.sub(r"[（(][^)）]*[)）]", "", normalise(s))
+        s = core(s)
         return {s[i : i + 2] for i in range(len(s) - 1)}
 
     mine = bigrams(name)
+    head = core(name)[-2:]
     best: tuple[int, float, str] | None = None
     for category in categories:
         theirs = bigrams(category["name"])
@@ -257,7 +262,7 @@ def match_category(name: str, categories: list[dict]) -> str | None:
             continue
         common = len(mine & theirs)
         ratio = max(common / len(theirs), common / len(mine))
-        if common >= 3 and ratio >= 0.6:
+        if common >= 3 and ratio >= 0.6 and head in theirs:  # the same head noun (…标准, …率)
             score = (common, ratio, category["code"])
             if best is None or score[:2] > best[:2]:
                 best = score
@@ -288,8 +293,6 @@ def to_fixture(
         codes.add(code)
         task = first.task or first.restating_task
         flags = [f for c in group_ for f in c.flags]
-        if category:
-            flags.append(f"类别按名称相近提出：{category} / category proposed by wording")
         baseline = None
         if first.baseline is not None:
             baseline = {
