@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from provinces import access
-from provinces.models import Province, UnitLevel
+from provinces.models import PolicyDocument, Province, UnitLevel
+from targets.models import MeasureKind
+from tasks.models import Role
 
 
 @dataclass
@@ -76,6 +78,15 @@ def manageable_provinces(user: Any) -> list[Province]:
     return [p for p in manageable_units(user) if p.level == UnitLevel.PROVINCE]
 
 
+def _flags(flags: list[str]) -> list[dict[str, str]]:
+    """Review notes are written "中文 / English": each language shows its half."""
+    result = []
+    for flag in flags:
+        zh, _, en = flag.partition(" / ")
+        result.append({"zh": zh, "en": en or zh})
+    return result
+
+
 SYMBOLS = {"gte": "≥", "lte": "≤", "approx": "≈", "eq": "=", "done": "✓"}
 
 
@@ -103,7 +114,10 @@ def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
                 for t in i["targets"]
             ],
             "baseline": i["baseline"],
-            "flags": i.get("_flags", []),
+            "kind_label": MeasureKind(i["measure_kind"]).label
+            if i["measure_kind"] in MeasureKind.values
+            else i["measure_kind"],
+            "flags": _flags(i.get("_flags", [])),
             "confidence": i.get("_confidence", ""),
         }
         for i in proposal.get("indicators") or []
@@ -115,9 +129,13 @@ def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
             "section": t["section"],
             "number": t["number"],
             "title": t["title"],
-            "flags": t.get("_flags", []),
+            "flags": _flags(t.get("_flags", [])),
             "departments": [
-                {"name": d["name"], "role": d["role"], "new": d.get("_new", False)}
+                {
+                    "name": d["name"],
+                    "role": Role(d["role"]).label if d["role"] in Role.values else d["role"],
+                    "new": d.get("_new", False),
+                }
                 for d in t["departments"]
             ],
         }
@@ -125,7 +143,10 @@ def review_items(proposal: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "document": proposal["document"],
-        "document_flags": proposal["document"].get("_flags", []),
+        "document_flags": _flags(proposal["document"].get("_flags", [])),
+        "existing_document": PolicyDocument.objects.filter(slug=proposal["document"]["slug"])
+        .values("slug", "province__code", "title")
+        .first(),
         "indicators": indicators,
         "tasks": tasks,
         "new_departments": proposal.get("_new_departments", []),

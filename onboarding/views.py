@@ -6,12 +6,10 @@ import json
 from typing import Any
 
 import yaml
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onboarding.forms import StartForm
@@ -123,7 +121,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 )
                 response["Content-Disposition"] = f'attachment; filename="{slug}.yaml"'
                 return response
-            summary = confirm_proposal(edited, text, unit)
+            confirm_proposal(edited, text, unit)
         except yaml.YAMLError as error:
             problems = [
                 LoadProblem("(proposal)", "", f"YAML 格式错误：{error}", f"not valid YAML: {error}")
@@ -132,16 +130,6 @@ def review(request: HttpRequest) -> HttpResponse:
             problems = error.problems
         else:
             del request.session[SESSION_KEY]
-            counts = summary.documents[0] if summary.documents else None
-            messages.success(
-                request,
-                _("已载入 %(slug)s：%(tasks)s 项任务，%(targets)s 个目标。")
-                % {
-                    "slug": counts.slug if counts else "",
-                    "tasks": counts.tasks if counts else 0,
-                    "targets": counts.targets if counts else 0,
-                },
-            )
             return redirect(reverse("dashboards:province", args=[unit.code]))
     context = {
         "unit": unit,

@@ -101,7 +101,7 @@ def test_propose_review_and_confirm_a_new_city(client, personas):
     page = client.get(REVIEW).content.decode()
     assert '<mark class="q-target" data-item="indicator-' in page
     assert "其中县级60项以上</mark>" in page
-    assert "市财政局 (support) <strong>" in page  # a unit not known yet is marked new
+    assert "市财政局 (配合) <strong>" in page  # a unit not known yet is marked new
     response = client.post(REVIEW, {"action": "confirm"})
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboards:province", args=["DT"])
@@ -235,3 +235,16 @@ def test_after_confirming_the_targets_have_a_status_and_the_city_can_report(
     )
     assert report.review_status == "submitted"
     assert client.get(f"/indicators/{indicator.pk}/").status_code == 200
+
+
+def test_the_review_page_in_english(client, personas):
+    from tests.clients import get_in
+
+    client.force_login(personas["sx_admin"])
+    client.post(START, new_city())
+    page = get_in(client, REVIEW, "en").content.decode()
+    assert "Review the proposed catalogue" in page and "Confirm and load" in page
+    assert "sub-target of the clause before" in page and "分项目标" not in page
+    assert "市财政局 (Support) <strong>new unit</strong>" in page
+    start = get_in(client, START, "en").content.decode()
+    assert "Propose the catalogue" in start and "提出目录" not in start
