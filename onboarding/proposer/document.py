@@ -18,9 +18,13 @@ ISSUER_RE = re.compile(
     r"委员会|办公厅|办公室))\s*$"
 )
 TITLE_RE = re.compile(r"关于.{2,80}?(?:意见|方案|通知|办法|决定|规划)(?![（(]?\d)")
-NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,8}〔\s*\d{4}\s*〕\s*\d{1,4}\s*号")
+NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,8}[〔\[［（(]\s*\d{4}\s*[〕\]］）)]\s*\d{1,4}\s*号")
 NATIONAL_NUMBER_RE = re.compile(r"^国(?:发|办发|办函|函)")
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+CN_NUMERALS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+CN_DIGIT = "[〇零○Ｏ一二三四五六七八九]"
+CN_SMALL = "[一二三四五六七八九十]{1,3}"
+CN_DATE_RE = re.compile(rf"({CN_DIGIT}{{4}})\s*年\s*({CN_SMALL})\s*月\s*({CN_SMALL})\s*日")
 ISO_DATE_RE = re.compile(r"成文日期\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 PERIOD_RE = re.compile(r"[（(]\s*(\d{4})\s*[—\-–~～至－]+\s*(\d{4})\s*年?\s*[)）]")
 GOAL_YEAR_RE = re.compile(r"(?:到|至|展望|力争到)\s*(\d{4})\s*年")
@@ -108,7 +112,16 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
         period_start, period_end = int(period.group(1)), int(period.group(2))
     elif goal_years:
         period_end = max(goal_years)
-        period_start = (signed_on.year if signed_on else min(goal_years)) - 1
+        # the plan starts after the latest year it looks back to (a table's 2022 column, 现有…)
+        earlier = [
+            int(y)
+            for y in re.findall(r"(?<!\d)(\d{4})\s*年", text[body_start:])
+            if min(goal_years) - 10 <= int(y) < min(goal_years)
+        ]
+        if earlier:
+            period_start = min(earlier) + 1
+        else:
+            period_start = (signed_on.year if signed_on else min(goal_years)) - 1
         flags.append("规划期未写明，按目标年份推定 / plan period inferred from the goal years")
     else:
         year = (
@@ -139,11 +152,12 @@ def _signed_on(text: str, issuer: str) -> dt.date | None:
     for index in range(len(lines) - 1, -1, -1):
         line = lines[index]
         m = DATE_RE.fullmatch(line)
-        if not m:
+        date = _date(m) if m else _cn_date(line)
+        if date is None:
             continue
         previous = next((x for x in reversed(lines[:index]) if x), "")
         if ISSUER_RE.search(previous) or (issuer and issuer in previous):
-            return _date(m)
+            return date
     if m := ISO_DATE_RE.search(text):
         return _date(m)
     return None
@@ -152,9 +166,28 @@ def _signed_on(text: str, issuer: str) -> dt.date | None:
 def _closing_issuer(text: str) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for index in range(len(lines) - 1, 0, -1):
-        if DATE_RE.fullmatch(lines[index]) and (m := ISSUER_RE.fullmatch(lines[index - 1])):
+        dated = DATE_RE.fullmatch(lines[index]) or _cn_date(lines[index])
+        if dated and (m := ISSUER_RE.fullmatch(lines[index - 1])):
             return m.group(1)
     return None
+
+
+def _cn_number(text: str) -> int:
+    """二〇二三 → 2023 digit by digit; 十二 → 12, 二十六 → 26, 三十 → 30."""
+    if "十" not in text:
+        return int("".join(str(CN_NUMERALS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (CN_NUMERALS[tens] if tens else 1) * 10 + (CN_NUMERALS[ones] if ones else 0)
+
+
+def _cn_date(text: str) -> dt.date | None:
+    m = CN_DATE_RE.fullmatch(text)
+    if not m:
+        return None
+    try:
+        return dt.date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
+    except (ValueError, KeyError):
+        return None
 
 
 def _date(m: re.Match) -> dt.date | None:

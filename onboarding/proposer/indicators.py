@@ -21,6 +21,7 @@ from onboarding.proposer.targets import (
     scan_numbers,
     scan_table,
     similar,
+    table_cells,
 )
 
 GOAL_SCOPES = ("goal", "table")
@@ -44,7 +45,26 @@ def collect(
         if section.is_goals:
             year = default_year
             area = section.heading.title[:40]
-            for start, end in _spans(section):
+            table_lines = [ln for ln in section.lines if table_cells(text, ln) is not None]
+            if len(table_lines) >= 2:
+                rows = scan_table(
+                    outline,
+                    section.lines,
+                    base_year,
+                    period_start,
+                    section_key=section.key,
+                    column=None,
+                )
+                if rows:
+                    for row in rows:
+                        row.year = row.year or year
+                    found += rows
+                    skip = {id(ln) for ln in table_lines}
+                else:
+                    skip = set()
+            else:
+                skip = set()
+            for start, end in _spans(section, skip):
                 line_text = text[start:end]
                 if (found_year := find_year(line_text[:40])) is not None:
                     year = found_year
@@ -71,7 +91,14 @@ def collect(
                 )
     for column in outline.columns:
         if column.goal:
-            rows = scan_table(outline, column, base_year, period_start)
+            rows = scan_table(
+                outline,
+                column.lines,
+                base_year,
+                period_start,
+                section_key=column.section_key,
+                column=column.number,
+            )
             if rows:
                 found += rows
                 continue
@@ -125,13 +152,14 @@ def collect(
     return _dedupe(found)
 
 
-def _spans(section: Section) -> list[tuple[int, int]]:
-    """The text of a section: what follows its heading sentence on its line, then its lines."""
+def _spans(section: Section, skip: set[int] | None = None) -> list[tuple[int, int]]:
+    """The text of a section: what follows its heading sentence on its line, then its lines
+    (less the table rows in ``skip``, read as a table)."""
     spans = []
     heading = section.heading
     if heading.title_end < heading.line.end:
         spans.append((heading.title_end, heading.line.end))
-    spans += [(line.start, line.end) for line in section.lines]
+    spans += [(line.start, line.end) for line in section.lines if id(line) not in (skip or ())]
     return spans
 
 

@@ -22,26 +22,40 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from onboarding.proposer.headings import Column, Outline, Task
+from onboarding.proposer.headings import Line, Outline, Task
 
 UNITS = (
     "个百分点|千家|万家|万个|万人次|万人|万台|亿元|万元|人次|家次|%|％|个|项|家|名|种|所|座|条|套|批|"
     "人|户|台|件|部|次|处|元"
 )
-NUM = r"(\d+(?:\.\d+)?)"
+NUM = r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)"  # 20,000 as well as 20000
 MATCH_RE = re.compile(
     rf"(?<![A-Za-z\d.第]){NUM}(?:\s*[—\-–~～至]\s*{NUM})?\s*(余|多)?\s*({UNITS})(?![A-Za-z])"
 )
 AFTER_COMPARATOR_RE = re.compile(r"^\s*(及以上|以上|左右|以下|及以下|以内|多)")
 BEFORE_COMPARATOR_RE = re.compile(
     r"(不低于|不少于|超过|突破|高于|不高于|不超过|控制在|低于|降低到|降至|下降到|下降至|减少到|"
-    r"达到|达|提高到|提升到|提高至|提升至|增加到|增加至|增至|增长到|上升到|保持在|稳定在)\s*$"
+    r"达到|达|提高到|提升到|提高至|提升至|增加到|增加至|增至|增长到|上升到|保持在|稳定在|"
+    r"≥|≧|>|≤|≦|<)\s*$"
 )
 BASELINE_RE = re.compile(
     rf"由(?:现有的?|目前的?|\d{{4}}\s*年(?:底|末)?的?)?\s*{NUM}\s*({UNITS})\s*"
     r"(?:增加|提高|提升|增长|扩大|上升|减少|降低|下降|压减)(?:到|至)\s*"
 )
-LTE_WORDS = ("不高于", "不超过", "控制在", "低于", "降低到", "降至", "下降到", "下降至", "减少到")
+LTE_WORDS = (
+    "不高于",
+    "不超过",
+    "控制在",
+    "低于",
+    "降低到",
+    "降至",
+    "下降到",
+    "下降至",
+    "减少到",
+    "≤",
+    "≦",
+    "<",
+)
 YEAR_RE = re.compile(r"(?:到|至|展望|力争到|力争|争取到)\s*(\d{4})\s*年")
 FIVE_YEAR_PLANS = {"十四五": 2025, "十五五": 2030, "十三五": 2020}
 PLAN_END_RE = re.compile(r"(?:到|至)?[“\"]?(十三五|十四五|十五五)[”\"]?(?:末|期末|时期|期间)")
@@ -71,7 +85,7 @@ LEADING_WORDS_RE = re.compile(
 )
 TRAILING_WORDS_RE = re.compile(
     r"(?:达到了|达到|达|为|有|提高到|提升到|增加到|增至|保持在|稳定在|控制在|超过|不低于|不少于|"
-    r"突破|的)+$"
+    r"突破|的|：|:|≥|≤)+$"
 )
 BUILD_RE = re.compile(
     r"新建|建设|建成|培育|研制|制\(修\)订|制（修）订|制订|打造|聘请|培养|新增|创建|引导"
@@ -88,7 +102,12 @@ ANNUAL_RE = re.compile(r"每年|年均|每年度|逐年")
 ENUMERATION_RE = re.compile(
     r"\s*(?:\d{1,2}\s*[.．、](?!\d)|[（(]\s*\d{1,2}\s*[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*"
 )
-CLAUSE_SPLIT_RE = re.compile(r"[。！？!?；;，,：:]|(?=[（(]其中)")
+CLAUSE_SPLIT_RE = re.compile(
+    r"[。！？!?；;，]"
+    r"|(?<!\d),|,(?!\d{3}(?!\d))"  # an ASCII comma, but not the one in 20,000
+    r"|[：:](?!\s*(?:\d|达到|达|不低于|不少于|超过|约|为|≥|≤))"  # 数量：150项 stays one clause
+    r"|(?=[（(]其中)"
+)
 QUOTES = "“”\"'‘’「」"
 
 
@@ -146,7 +165,7 @@ class Compact:
 
 
 def _decimal(value: str) -> Decimal:
-    return Decimal(value)
+    return Decimal(value.replace(",", ""))
 
 
 def _clean_name(name: str) -> str:
@@ -512,17 +531,39 @@ CELL_UNIT_RE = re.compile(r"^(.*?)\s*[（(]\s*([^()（）]{1,6})\s*[)）]\s*$")
 CELL_VALUE_RE = re.compile(r"^\s*(≥|≤|>|<|约)?\s*(\d+(?:\.\d+)?)\s*(%|以上|左右|以下)?\s*$")
 
 
+def table_cells(text: str, line: Line) -> list[str] | None:
+    """The cells of a table row: tab-separated (the seeds, .docx) or between pipes (| a | b |)."""
+    raw = text[text.rfind("\n", 0, line.start) + 1 : line.end]
+    if "\t" in raw:
+        return [cell.strip() for cell in raw.split("\t")]
+    if raw.count("|") >= 2:
+        cells = [cell.strip() for cell in raw.strip().split("|")]
+        if cells and not cells[0]:
+            cells = cells[1:]
+        if cells and not cells[-1]:
+            cells = cells[:-1]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            return None  # the |---|---| rule under a Markdown header
+        return cells
+    return None
+
+
 def scan_table(
-    outline: Outline, column: Column, base_year: int, period_start: int
+    outline: Outline,
+    lines: list[Line],
+    base_year: int,
+    period_start: int,
+    *,
+    section_key: str | None,
+    column: int | None,
 ) -> list[Candidate]:
-    """A goals box laid out as a table (tab-separated rows): one indicator per row."""
+    """A goals table (tab or | separated, in a 专栏 or in the goals text): one row per indicator."""
     text = outline.text
     rows = []
-    for line in column.lines:
-        raw_start = text.rfind("\n", 0, line.start) + 1
-        raw = text[raw_start : line.end]
-        if "\t" in raw:
-            rows.append((line, [cell.strip() for cell in raw.split("\t")]))
+    for line in lines:
+        cells = table_cells(text, line)
+        if cells is not None:
+            rows.append((line, cells))
     if len(rows) < 2:
         return []
     header_index = next(
@@ -556,7 +597,7 @@ def scan_table(
         cell = cells[name_col]
         unit = ""
         name = cell
-        if m := CELL_UNIT_RE.match(cell):
+        if m := CELL_UNIT_RE.match(cell) or CELL_UNIT_RE.match(cell.replace("|", "")):
             name, unit = m.group(1), m.group(2)
         attribute = cells[attr_col] if attr_col is not None and attr_col < len(cells) else ""
         baseline = None
@@ -586,8 +627,8 @@ def scan_table(
                 quote=line.text,
                 start=line.start,
                 scope="table",
-                section_key=column.section_key,
-                column=column.number,
+                section_key=section_key,
+                column=column,
                 attribute=attribute if attribute in ("预期性", "约束性") else "",
                 area=area[:40],
                 flags=[]

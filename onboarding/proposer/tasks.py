@@ -29,7 +29,11 @@ LABELLED_ROLES = {
     "协同单位": "support",
     "参与单位": "support",
 }
-BARE_RESPONSIBLE_RE = re.compile(r"(?:责任单位|责任部门)\s*[:：]\s*([^\n()（）。]+)")
+# 责任单位：A(牵头)、B — bare, a unit may carry its own (牵头)/(配合) mark
+BARE_RESPONSIBLE_RE = re.compile(
+    r"(?:责任单位|责任部门)\s*[:：]\s*((?:[^\n()（）。；;]|[（(](?:牵头|配合|负责)[)）])+)"
+)
+MARK_RE = re.compile(r"[（(](牵头|配合|负责)[)）]$")
 # (A牵头, B、C配合) (A负责) (A、B按职责分工负责)
 ROLE_RE = re.compile(r"[（(]([^()（）]{2,300}?(?:牵头|配合|负责|参与))\s*[)）]")
 NAME_SPLIT_RE = re.compile(r"[、，,；;]|(?<=[厅局委办院会室])和(?=[省市区县国])")
@@ -93,13 +97,10 @@ def find_department_clauses(text: str, start: int, end: int) -> list[DepartmentC
             taken.append((a, b))
     if not clauses:
         for m in BARE_RESPONSIBLE_RE.finditer(window):
-            names = _names(m.group(1))
-            if names:
-                clauses.append(
-                    DepartmentClause(
-                        start + m.start(), start + m.end(), [(n, "responsible") for n in names]
-                    )
-                )
+            assignments = _marked(_names(m.group(1)))
+            if assignments:
+                end = m.end() - (len(m.group(1)) - len(m.group(1).rstrip(" ，,、")))
+                clauses.append(DepartmentClause(start + m.start(), start + end, assignments))
     clauses.sort(key=lambda c: c.start)
     return clauses
 
@@ -111,6 +112,20 @@ def _names(listing: str) -> list[str]:
         if 2 <= len(part) <= 60 and part not in names:
             names.append(part)
     return names
+
+
+def _marked(names: list[str]) -> list[tuple[str, str]]:
+    """A(牵头)、B: the marked unit leads and the others support; unmarked lists are responsible."""
+    marks = [MARK_RE.search(name) for name in names]
+    if not any(marks):
+        return [(name, "responsible") for name in names]
+    result = []
+    for name, mark in zip(names, marks, strict=True):
+        if mark:
+            result.append((name[: mark.start()], "support" if mark.group(1) == "配合" else "lead"))
+        else:
+            result.append((name, "support"))
+    return result
 
 
 def _role_assignments(clause: str) -> list[tuple[str, str]]:

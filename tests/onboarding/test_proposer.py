@@ -225,3 +225,56 @@ def test_other_wordings_of_the_genre():
         ("市市场监管局", "lead"),
         ("市工信局", "support"),
     ]
+
+
+MORE = """某市人民政府办公室关于加快计量发展的实施方案
+
+某政办发[2023]3号
+
+一、工作目标
+
+到2025年，主要指标如下：
+
+| 指标 | 2022年 | 2025年 | 属性 |
+|---|---|---|---|
+| 社会公用计量标准(项) | 120 | 150 | 预期性 |
+| 强检覆盖率(%) | 85 | ≥95 | 约束性 |
+
+计量技术机构数量：达到12个。诚信计量示范单位20,000家以上，计量器具受检率≥98%。
+
+二、重点任务
+
+(一)完善计量体系。加强建设。责任单位：市市场监管局（牵头）、市发改委、市财政局
+
+某市人民政府办公室
+二〇二三年六月二十八日
+"""
+
+
+def test_tables_between_pipes_colons_thousands_symbols_and_a_date_in_chinese_numerals():
+    proposal = propose(MORE, unit_code="MS")
+    document = proposal["document"]
+    assert document["number"] == "某政办发[2023]3号"
+    assert str(document["signed_on"]) == "2023-06-28"
+    assert document["issuer"] == "某市人民政府办公室"
+    found = {
+        (i["name"], t["year"]): (
+            t["value"],
+            t["comparator"],
+            i["baseline"] and i["baseline"]["value"],
+        )
+        for i in proposal["indicators"]
+        for t in i["targets"]
+    }
+    assert found[("社会公用计量标准", 2025)] == (150, "gte", 120)
+    assert found[("强检覆盖率", 2025)] == (95, "gte", 85)
+    assert found[("计量技术机构数量", 2025)] == (12, "gte", None)  # 数量：达到12个
+    assert found[("诚信计量示范单位", 2025)] == (20000, "gte", None)  # 20,000
+    assert found[("计量器具受检率", 2025)] == (98, "gte", None)  # ≥98%
+    task = proposal["tasks"][0]
+    assert [(d["name"], d["role"]) for d in task["departments"]] == [
+        ("市市场监管局", "lead"),
+        ("市发改委", "support"),
+        ("市财政局", "support"),
+    ]
+    assert task["departments_quote"] == "责任单位：市市场监管局（牵头）、市发改委、市财政局"
