@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,44 @@ def fixture_yaml(proposal: dict[str, Any]) -> str:
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
+def apply_review(
+    proposal: dict[str, Any],
+    catalogue: str | None,
+    *,
+    drop_indicators: Iterable[str] = (),
+    drop_tasks: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The reviewed catalogue: the edited YAML (or the proposal), less the items ticked to drop.
+
+    Raises ``yaml.YAMLError`` for text that is not YAML and ``PolicyLoadError`` for YAML that is
+    not a catalogue; anything else wrong is for ``load_policies`` to report.
+    """
+    data = yaml.safe_load(catalogue) if catalogue and catalogue.strip() else proposal
+    if not isinstance(data, dict) or not isinstance(data.get("document"), dict):
+        raise PolicyLoadError(
+            [
+                LoadProblem(
+                    "(proposal)",
+                    "",
+                    "目录应为键值映射，含 document、sections、tasks",
+                    "the catalogue should be a mapping with document, sections and tasks",
+                )
+            ]
+        )
+    dropped_indicators, dropped_tasks = set(drop_indicators), set(drop_tasks)
+
+    def kept(key: str, dropped: set[str], name: Callable[[dict], str]) -> None:
+        items = data.get(key) or []
+        if isinstance(items, list):  # otherwise the loader says what is wrong with it
+            items = [i for i in items if not isinstance(i, dict) or name(i) not in dropped]
+        data[key] = items
+
+    kept("indicators", dropped_indicators, lambda i: str(i.get("code")))
+    kept("reports", dropped_indicators, lambda r: str(r.get("indicator")))
+    kept("tasks", dropped_tasks, lambda t: f"{t.get('section')}|{t.get('number')}")
+    return data
+
+
 def unit_problems(unit: UnitChoice) -> list[LoadProblem]:
     """What is wrong with a new unit's code, names or province, in both languages."""
     problems: list[LoadProblem] = []
@@ -117,7 +156,11 @@ def confirm_proposal(fixture: dict[str, Any], text: str, unit: UnitChoice) -> Lo
     nothing is written then, not even a new city.
     """
     text = normalise_text(text)
-    document = dict(fixture.get("document") or {})
+    if not isinstance(fixture.get("document"), dict):
+        raise PolicyLoadError(
+            [LoadProblem("(proposal)", "document", "缺少 document", "is missing")]
+        )
+    document = dict(fixture["document"])
     slug = str(document.get("slug") or "")
     problems = unit_problems(unit)
     if not SLUG_RE.match(slug):

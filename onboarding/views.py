@@ -21,6 +21,7 @@ from onboarding.selectors import (
 )
 from onboarding.services import (
     UnitChoice,
+    apply_review,
     confirm_proposal,
     fixture_yaml,
     normalise_text,
@@ -75,30 +76,6 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/start.html", {"form": form, "hide_as_of_form": True})
 
 
-def _apply_edits(request: HttpRequest, proposal: dict[str, Any]) -> dict[str, Any]:
-    """The edited YAML (if any), without the items the reviewer ticked to remove."""
-    edited = request.POST.get("catalogue")
-    data = yaml.safe_load(edited) if edited else proposal
-    if not isinstance(data, dict):
-        raise PolicyLoadError(
-            [LoadProblem("(proposal)", "", "目录应为键值映射", "the catalogue should be a mapping")]
-        )
-    drop_indicators = set(request.POST.getlist("drop_indicator"))
-    drop_tasks = set(request.POST.getlist("drop_task"))
-    data["indicators"] = [
-        i for i in data.get("indicators") or [] if str(i.get("code")) not in drop_indicators
-    ]
-    data["reports"] = [
-        r for r in data.get("reports") or [] if str(r.get("indicator")) not in drop_indicators
-    ]
-    data["tasks"] = [
-        t
-        for t in data.get("tasks") or []
-        if f"{t.get('section')}|{t.get('number')}" not in drop_tasks
-    ]
-    return data
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
@@ -113,7 +90,12 @@ def review(request: HttpRequest) -> HttpResponse:
     catalogue = request.POST.get("catalogue") or fixture_yaml(proposal)
     if request.method == "POST":
         try:
-            edited = _apply_edits(request, proposal)
+            edited = apply_review(
+                proposal,
+                request.POST.get("catalogue"),
+                drop_indicators=request.POST.getlist("drop_indicator"),
+                drop_tasks=request.POST.getlist("drop_task"),
+            )
             if request.POST.get("action") == "export":
                 slug = edited.get("document", {}).get("slug") or "proposal"
                 response = HttpResponse(

@@ -248,3 +248,20 @@ def test_the_review_page_in_english(client, personas):
     assert "市财政局 (Support) <strong>new unit</strong>" in page
     start = get_in(client, START, "en").content.decode()
     assert "Propose the catalogue" in start and "提出目录" not in start
+
+
+@pytest.mark.parametrize(
+    "catalogue",
+    [
+        "- just\n- a list\n",
+        "document: [1, 2]\n",
+        "document: {slug: x}\ntasks: nope\nindicators: [1]\n",
+    ],
+)
+def test_yaml_that_is_not_a_catalogue_is_refused_with_a_message(client, personas, catalogue):
+    client.force_login(personas["sx_admin"])
+    client.post(START, new_city())
+    response = client.post(REVIEW, {"action": "confirm", "catalogue": catalogue})
+    assert response.status_code == 400
+    assert "未写入任何数据" in response.content.decode()
+    assert not Province.objects.filter(code="DT").exists()
