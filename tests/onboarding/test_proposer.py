@@ -278,3 +278,21 @@ def test_tables_between_pipes_colons_thousands_symbols_and_a_date_in_chinese_num
         ("市财政局", "support"),
     ]
     assert task["departments_quote"] == "责任单位：市市场监管局（牵头）、市发改委、市财政局"
+
+
+def test_the_proposer_imports_no_django():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import sys; import onboarding.proposer; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'provinces', 'targets', 'tasks', 'dashboards')); print(bad); "
+        "sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
