@@ -68,6 +68,9 @@ def _targets(document: dict, text: str) -> list[dict]:
                     "span": _span(text, target["quote"]),
                     "restated": [_span(text, q) for q in target.get("restated_quotes") or []],
                     "category": indicator.get("category"),
+                    "kind": indicator.get("measure_kind"),
+                    "unit": indicator.get("unit"),
+                    "baseline": _number((indicator.get("baseline") or {}).get("value")),
                 }
             )
     return rows
@@ -92,6 +95,7 @@ def _describe(t: dict) -> str:
 def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
     used: set[int] = set()
     right, missed, same_category = 0, [], 0
+    agreement = {"kind": 0, "unit": 0, "baseline": 0}
     for c in curated:
         same = [
             i
@@ -104,6 +108,8 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
             used.add(exact)
             right += 1
             same_category += proposed[exact]["category"] == c["category"]
+            for field in ("kind", "unit", "baseline"):
+                agreement[field] += proposed[exact][field] == c[field]
             continue
         near = next((i for i in same if _overlap(c["span"], proposed[i]["span"])), None)
         if near is not None:
@@ -126,6 +132,7 @@ def compare_targets(curated: list[dict], proposed: list[dict]) -> dict:
         "missed": missed,
         "wrong": wrong,
         "same_category": same_category,
+        "agreement": agreement,
     }
 
 
@@ -193,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     categories = yaml.safe_load((FIXTURES / "categories.yaml").read_text(encoding="utf-8"))
     totals = {"targets": [0, 0, 0], "tasks": [0, 0, 0], "units": [0, 0, 0]}
     categories_same = 0
+    agreement = {"kind": 0, "unit": 0, "baseline": 0}
     per_document = {}
     slowest = 0.0
     for path in sorted((FIXTURES / "policies").glob("*.yaml")):
@@ -213,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             totals[name][1] += figures["curated"]
             totals[name][2] += figures["proposed"]
         categories_same += targets["same_category"]
+        for field, count in targets["agreement"].items():
+            agreement[field] += count
         totals["units"][0] += tasks["units_right"]
         totals["units"][1] += tasks["units_curated"]
         totals["units"][2] += tasks["units_proposed"]
@@ -266,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         f"   categories: {categories_same} of the {right_targets} right targets carry the curated "
         f"cross-province category ({_ratio(categories_same, right_targets):.1%}; informational)"
     )
+    print(
+        "   of the right targets, the same "
+        + ", ".join(f"{field} {count}/{right_targets}" for field, count in agreement.items())
+        + " (measure kind, unit as printed, baseline value; informational)"
+    )
     print(f"   slowest document: {slowest:.3f} s")
     print(
         json.dumps(
@@ -273,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                 "overall": summary,
                 "documents": per_document,
                 "category_agreement": _ratio(categories_same, right_targets),
+                "agreement": {f: _ratio(n, right_targets) for f, n in agreement.items()},
                 "slowest_seconds": round(slowest, 3),
             },
             ensure_ascii=False,

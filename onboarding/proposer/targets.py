@@ -90,6 +90,7 @@ TRAILING_WORDS_RE = re.compile(
 BUILD_RE = re.compile(
     r"新建|建设|建成|培育|研制|制\(修\)订|制（修）订|制订|打造|聘请|培养|新增|创建|引导"
 )
+LEVEL_CUE_RE = re.compile(r"(达到|达|保持在|稳定在|提高到|提升到|增加到|有)\s*$")
 RATE_RE = re.compile(r"率|比例|占比|覆盖|比重")
 REGULATION_RE = re.compile(
     r"(修订|修改|制定|制订|出台)\s*(?:并实施)?\s*(《?([^，,。；;《》]{2,60}?(?:条例|办法|规定|细则)"
@@ -433,13 +434,15 @@ def _name(
 
 
 def _kind(candidate: Candidate, before: str) -> str:
+    """A stock or a rate (a baseline, %, 达到…, 总数, 有…) is a level; a count of things to
+    build, train or bring in over the plan (新建15个, 10家…, 培育…) is cumulative."""
     if candidate.value is None:
         return "milestone"
     if candidate.baseline or candidate.unit == "%" or RATE_RE.search(candidate.name):
         return "level"
-    if BUILD_RE.search(before) or BUILD_RE.search(candidate.quote):
-        return "cumulative"
-    return "level"
+    if LEVEL_CUE_RE.search(before) or re.search(r"总数|总量|保有量|存量", candidate.name):
+        return "level"
+    return "cumulative"
 
 
 def _milestones(
