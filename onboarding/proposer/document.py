@@ -44,6 +44,12 @@ class DocumentFacts:
     flags: list[str]
 
 
+def _cited(compact: str, start: int) -> bool:
+    """Inside 《…》: a document the text cites (落实《省政府关于…的意见》), not its own title."""
+    before = compact[:start]
+    return before.count("《") > before.count("》") or before.count("〈") > before.count("〉")
+
+
 def _balanced(title: str) -> bool:
     return title.count("《") == title.count("》")
 
@@ -74,9 +80,18 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
     header = text[: body_start or min(len(text), 3000)]
     compact, positions = _compact_with_map(header)
     title = issuer = quote = ""
-    m = next((m for m in TITLE_RE.finditer(compact) if _balanced(m.group(0))), None)
+    m = next(
+        (
+            m
+            for m in TITLE_RE.finditer(compact)
+            if _balanced(m.group(0)) and not _cited(compact, m.start())
+        ),
+        None,
+    )
     if m is None:
         m = _title_with_book(compact)
+        if m is not None and _cited(compact, m.start()):
+            m = None
     if m:
         title = m.group(0)
         t_start, t_end = positions[m.start()], positions[m.end() - 1] + 1
@@ -95,7 +110,8 @@ def read_facts(text: str, body_start: int) -> DocumentFacts:
     number = ""
     for m in NUMBER_RE.finditer(text[: max(body_start, 1)] or text[:3000]):
         candidate = re.sub(r"\s+", "", m.group(0))
-        if not NATIONAL_NUMBER_RE.match(candidate):
+        cited = re.search(r"》\s*[（(]?\s*$", text[max(0, m.start() - 4) : m.start()])
+        if not NATIONAL_NUMBER_RE.match(candidate) and not cited:
             number = candidate
             break
     signed_on = _signed_on(text, issuer)
