@@ -204,6 +204,8 @@ def comparison_page(
         "normalise": normalise,
         "auto_normalise": auto_normalise,
         "scale": scale or "",
+        "unit_level": level or "",
+        "unit_parent": (parent or "").upper(),
         "years": years,
         "tables": [table, set_table],
         "charts": figures,

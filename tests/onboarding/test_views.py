@@ -204,6 +204,9 @@ def test_the_cities_of_one_province_compare_among_themselves(client, personas):
     assert cities.status_code == 200
     page = cities.content.decode()
     assert row.format("DT", "大同") in page and row.format("SX", "山西") not in page
+    # the filter form keeps the narrowing when another category is chosen
+    assert '<input type="hidden" name="level" value="city">' in page
+    assert '<input type="hidden" name="parent" value="SX">' in page
     assert client.get(url + "&level=town").status_code == 400
 
 
