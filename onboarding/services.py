@@ -8,6 +8,9 @@ transaction: a proposal that fails leaves neither the document nor the city behi
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -78,6 +81,20 @@ def fixture_yaml(proposal: dict[str, Any]) -> str:
         "check every item against the source before loading.\n"
     )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def to_session(proposal: dict[str, Any]) -> dict[str, Any]:
+    """The proposal as JSON the session stores (the signing date as ISO text)."""
+    return json.loads(json.dumps(proposal, default=str, ensure_ascii=False))
+
+
+def from_session(data: dict[str, Any]) -> dict[str, Any]:
+    """Back from the session: the signing date a date again, so the YAML reads as the fixtures."""
+    signed_on = data.get("document", {}).get("signed_on")
+    if isinstance(signed_on, str):
+        with contextlib.suppress(ValueError):  # left as text: the loader says it is no date
+            data["document"]["signed_on"] = dt.date.fromisoformat(signed_on)
+    return data
 
 
 def apply_review(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
@@ -24,8 +23,10 @@ from onboarding.services import (
     apply_review,
     confirm_proposal,
     fixture_yaml,
+    from_session,
     normalise_text,
     propose_for_unit,
+    to_session,
 )
 from provinces import access
 from provinces.models import Province
@@ -70,7 +71,7 @@ def start(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = {
             "text": text,
             "unit": unit.__dict__,
-            "proposal": json.loads(json.dumps(proposal, default=str, ensure_ascii=False)),
+            "proposal": to_session(proposal),
         }
         return redirect("onboarding:review")
     return render(request, "onboarding/start.html", {"form": form, "hide_as_of_form": True})
@@ -85,7 +86,7 @@ def review(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding:start")
     unit = UnitChoice(**state["unit"])
     access.require(_unit_allowed(request.user, unit))
-    proposal, text = state["proposal"], state["text"]
+    proposal, text = from_session(state["proposal"]), state["text"]
     problems: list[LoadProblem] = []
     catalogue = request.POST.get("catalogue") or fixture_yaml(proposal)
     if request.method == "POST":

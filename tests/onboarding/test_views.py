@@ -160,6 +160,7 @@ def test_dropped_items_are_left_out_of_the_load_and_of_the_export(client, person
     assert dropped["code"] not in {i["code"] for i in data["indicators"]}
     assert len(data["tasks"]) == 2
     assert not any(k.startswith("_") for k in data["document"])
+    assert "signed_on: 2023-04-06\n" in export.content.decode()
     response = client.post(REVIEW, {"action": "confirm", **form})
     assert response.status_code == 302
     document = PolicyDocument.objects.get(slug="dt-2023")
