@@ -25,7 +25,7 @@ from dashboards.pages.common import (
 )
 from dashboards.tables import Col, Table, missing
 from provinces.models import UnitLevel
-from targets.models import IndicatorCategory, MeasureKind
+from targets.models import Attribute, IndicatorCategory, MeasureKind
 
 
 def comparison_page(
@@ -247,7 +247,9 @@ def _set_table(
                 ),
                 "area": first["area"] or "—",
                 "measure_kind": kind_labels.get(first["measure_kind"], first["measure_kind"]),
-                "attribute": first["attribute"] or "",
+                "attribute": str(Attribute(first["attribute"]).label)
+                if first["attribute"] in Attribute.values
+                else first["attribute"],
                 "baseline": value_display(plain(first["printed_baseline"]), first["unit"])
                 if not missing(first["printed_baseline"])
                 else "—",

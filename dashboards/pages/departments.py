@@ -11,6 +11,7 @@ from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dashboards import charts
 from dashboards.labels import (
@@ -79,7 +80,7 @@ def department_ranking(
         title = _("责任单位任务滞后排名")
         columns = [
             Col("department", _("责任单位"), "link"),
-            Col("delayed", _("滞后"), "num"),
+            Col("delayed", pgettext("task status", "滞后"), "num"),
             Col("suspended", _("暂停"), "num"),
             Col("not_started", _("未启动"), "num"),
             Col("in_progress", _("推进中"), "num"),
