@@ -17,7 +17,8 @@ def test_a_quote_and_a_clause_inside_it_are_marked_once():
     excerpts = highlight(TEXT, ["计量标准由现有743项增加到900项以上", "增加到900项以上"], context=5)
     assert len(excerpts) == 1
     assert _marked(excerpts[0]) == ["计量标准由现有743项增加到900项以上"]
-    assert "".join(p["text"] for p in excerpts[0]).startswith("…总体要求。计量")
+    # The excerpt opens on a whole clause: after the 。 that ends 总体要求, not inside it.
+    assert "".join(p["text"] for p in excerpts[0]).startswith("…计量标准由现有")
 
 
 def test_quotes_far_apart_get_excerpts_of_their_own_and_missing_ones_are_skipped():
