@@ -365,7 +365,11 @@ def pace_scatter(
                 y=_pct(part["completion_display"]),
                 mode="markers+text",
                 text=cut,
-                textposition="middle right",
+                # Left of a dot near the right edge, so the label stays inside the plot.
+                textposition=[
+                    "middle left" if (x or 0) > 60 else "middle right"
+                    for x in _pct(part["time_elapsed"])
+                ],
                 name=names.get(status, status),
                 marker={
                     "color": STATUS_COLORS.get(status, "#57606a"),
