@@ -46,7 +46,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -513,62 +513,81 @@ def store(
             **extra,
         }
 
-    with _rows_without_cycle_collection(), transaction.atomic():
-        existing = _existing(parsed.rows)
-        for row in parsed.rows:
-            matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
-            pending = [m for m in matches if m["review_status"] != ReviewStatus.APPROVED]
-            approved = [m for m in matches if m["review_status"] == ReviewStatus.APPROVED]
-            if pending:
-                match = max(pending, key=lambda m: m["id"])
-                if _same(row, match) and match["review_status"] == status:
-                    outcome.unchanged += 1
-                    continue
-                changed.append(columns_of(row, id=match["id"], **review))
-                outcome.updated += 1
-            elif approved:
-                match = max(approved, key=lambda m: (m["reviewed_at"], m["id"]))
-                if _same(row, match):
-                    outcome.unchanged += 1
-                    continue
-                new.append(
-                    columns_of(
-                        row,
-                        review_status=ReviewStatus.SUBMITTED,
-                        reviewed_at=None,
-                        reviewed_by_id=None,
-                        submitted_at=now,
-                        supersedes_id=match["id"],
-                        correction_reason=CORRECTION_REASON,
+    try:
+        with _rows_without_cycle_collection(), transaction.atomic():
+            existing = _existing(parsed.rows)
+            for row in parsed.rows:
+                matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
+                pending = [m for m in matches if m["review_status"] != ReviewStatus.APPROVED]
+                approved = [m for m in matches if m["review_status"] == ReviewStatus.APPROVED]
+                if pending:
+                    match = max(pending, key=lambda m: m["id"])
+                    if _same(row, match) and match["review_status"] == status:
+                        outcome.unchanged += 1
+                        continue
+                    changed.append(columns_of(row, id=match["id"], **review))
+                    outcome.updated += 1
+                elif approved:
+                    match = max(approved, key=lambda m: (m["reviewed_at"], m["id"]))
+                    if _same(row, match):
+                        outcome.unchanged += 1
+                        continue
+                    new.append(
+                        columns_of(
+                            row,
+                            review_status=ReviewStatus.SUBMITTED,
+                            reviewed_at=None,
+                            reviewed_by_id=None,
+                            submitted_at=now,
+                            supersedes_id=match["id"],
+                            correction_reason=CORRECTION_REASON,
+                        )
                     )
+                    outcome.corrections += 1
+                    continue
+                else:
+                    new.append(columns_of(row, **review))
+                    outcome.created += 1
+                if not for_review:
+                    recompute.add(row.indicator_id)
+            bulk_insert(ProgressReport, new)
+            bulk_update_rows(
+                ProgressReport,
+                changed,
+                (
+                    "value",
+                    "done",
+                    "note",
+                    "reporter_id",
+                    "source",
+                    "review_status",
+                    "reviewed_at",
+                    "reviewed_by_id",
+                    "submitted_at",
+                    "last_modified_by_id",
+                    "updated_at",
+                ),
+            )
+            # Runs only if the transaction commits; a rolled-back import enqueues nothing.
+            enqueue_indicator_recompute(recompute)
+    except IntegrityError:
+        # Something the check relied on changed before the write (an indicator deleted, a
+        # unit renamed): the transaction rolled back, nothing is stored.
+        return ImportOutcome(
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    gettext(
+                        "检查之后数据已被他人修改，未保存任何数据，请重新导入 "
+                        "(the data changed after the check; nothing was stored: import again)"
+                    ),
                 )
-                outcome.corrections += 1
-                continue
-            else:
-                new.append(columns_of(row, **review))
-                outcome.created += 1
-            if not for_review:
-                recompute.add(row.indicator_id)
-        bulk_insert(ProgressReport, new)
-        bulk_update_rows(
-            ProgressReport,
-            changed,
-            (
-                "value",
-                "done",
-                "note",
-                "reporter_id",
-                "source",
-                "review_status",
-                "reviewed_at",
-                "reviewed_by_id",
-                "submitted_at",
-                "last_modified_by_id",
-                "updated_at",
-            ),
+            ],
+            approved=not for_review,
+            sheet_name=parsed.sheet_name,
         )
-        # Runs only if the transaction commits; a rolled-back import enqueues nothing.
-        enqueue_indicator_recompute(recompute)
+
     outcome.indicator_ids = sorted(recompute)
     return outcome
 

@@ -241,3 +241,15 @@ def test_a_date_or_two_numbers_in_a_value_cell_is_not_called_a_comma_problem():
     for cell in ("2023-12-31", "12/5", "1-2"):
         with pytest.raises(CellProblem, match="write digits only"):
             parse_number(cell)
+
+
+@pytest.mark.django_db(transaction=True)  # the foreign keys are checked at the real commit
+def test_an_indicator_deleted_between_the_check_and_the_write_stores_nothing(catalogue):
+    parsed = parse_sheet(csv_bytes("SX,sx-2021,standards,2023-12-31,800,,"), fmt="csv")
+    assert parsed.ok
+    catalogue.indicators["standards"].delete()
+
+    outcome = store(parsed, for_review=True)
+
+    assert not outcome.ok and "import again" in outcome.errors[0].message
+    assert ProgressReport.objects.count() == 0
