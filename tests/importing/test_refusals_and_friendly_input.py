@@ -207,3 +207,17 @@ def test_rows_are_numbered_as_excel_shows_them_below_a_title_row(catalogue):
 
     assert [(e.row, e.column) for e in outcome.errors] == [(4, "E")]
     assert str(outcome.errors[0]).startswith("第4行E列“value”")
+
+
+@pytest.mark.django_db
+def test_the_unit_as_printed_is_read_and_another_unit_refused(catalogue):
+    from tests.targets.conftest import make_indicator
+
+    make_indicator(catalogue.sx_doc, "firms", unit="家", kind="cumulative", sort_order=9)
+
+    assert run(csv_bytes("SX,sx-2021,firms,2023-12-31,12家,,")).ok
+    refused = run(csv_bytes("SX,sx-2021,firms,2024-12-31,12个,,"))
+
+    assert ProgressReport.objects.get(indicator__code="firms").value == Decimal("12")
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "E")]
+    assert "the unit does not match" in refused.errors[0].message
