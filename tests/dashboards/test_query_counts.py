@@ -24,8 +24,8 @@ BOUNDS = {
     "compare": 9,
     "province": 10,
     "departments": 8,
-    "document": 14,
-    "responsibilities": 7,
+    "document": 15,  # + the source text, for a 专栏 printed as a table (山西's 专栏1)
+    "responsibilities": 8,  # + the tasks' latest statuses (a row per task says its status)
     "department": 9,
     "indicator": 11,
     "task": 9,
