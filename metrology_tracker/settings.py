@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "provinces",
     "targets",
     "tasks",
+    "assessments",
 ]
 
 MIDDLEWARE = [
