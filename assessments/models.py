@@ -159,11 +159,18 @@ class Assessment(models.Model):
             f"{self.document.province.name} {self.get_kind_display()} {self.as_of} v{self.version}"
         )
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Assessment:
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.__dict__.get("status")
-        return instance
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The stored row decides, not this instance: a stale copy cannot unpublish it.
+        stored = Assessment.objects.filter(pk=self.pk, status=AssessmentStatus.PUBLISHED)
+        if self.pk is not None and stored.exists():
+            raise ValidationError(published_refusal())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        stored = Assessment.objects.filter(pk=self.pk, status=AssessmentStatus.PUBLISHED)
+        if stored.filter(is_demo=False).exists():
+            raise ValidationError(published_refusal())
+        return super().delete(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -175,17 +182,6 @@ class Assessment(models.Model):
             f"{self.document.province.name}{self.document.title}{self.get_kind_display()}"
         )
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if getattr(self, "_stored_status", None) == AssessmentStatus.PUBLISHED:
-            raise ValidationError(published_refusal())
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if self.is_published and not self.is_demo:
-            raise ValidationError(published_refusal())
-        return super().delete(*args, **kwargs)
-
 
 class _FrozenRow(models.Model):
     """A row of an assessment: changes only while its assessment is not published."""
@@ -193,11 +189,6 @@ class _FrozenRow(models.Model):
     class Meta:
         abstract = True
 
-    def _guard(self) -> None:
-        status = Assessment.objects.filter(pk=self.assessment_id).values_list("status", flat=True)
-        if status.first() == AssessmentStatus.PUBLISHED:
-            raise ValidationError(published_refusal())
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._guard()
         super().save(*args, **kwargs)
@@ -205,6 +196,11 @@ class _FrozenRow(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         self._guard()
         return super().delete(*args, **kwargs)
+
+    def _guard(self) -> None:
+        status = Assessment.objects.filter(pk=self.assessment_id).values_list("status", flat=True)
+        if status.first() == AssessmentStatus.PUBLISHED:
+            raise ValidationError(published_refusal())
 
 
 def _rating_constraints(prefix: str, choices: type[models.TextChoices]) -> list[Any]:
