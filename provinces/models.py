@@ -1,21 +1,57 @@
 """Provinces, their policy documents (实施意见) with the heading tree, and responsible units."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class UnitLevel(models.TextChoices):
+    """A province implements the national plan; a city (市) implements its province's."""
+
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+
+
 class Province(models.Model):
+    """A unit that issues an implementing opinion: a province, or a city under its province.
+
+    Pages and scoping treat a city exactly as a province; ``parent`` ties it to its province,
+    whose users see it too. The national level is not a row: a user without a unit sees all.
+    """
+
     code = models.CharField(_("代码"), max_length=8, unique=True)
     name = models.CharField(_("简称"), max_length=20, unique=True)
     full_name = models.CharField(_("全称"), max_length=40)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    level = models.CharField(
+        _("层级"), max_length=10, choices=UnitLevel.choices, default=UnitLevel.PROVINCE
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cities",
+        verbose_name=_("所属省份"),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("省份")
         verbose_name_plural = pgettext_lazy("plural", "省份")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=UnitLevel.values), name="province_level_valid"
+            ),
+            # A city sits under a province; a province under nothing.
+            models.CheckConstraint(
+                condition=(Q(level="city") & Q(parent__isnull=False))
+                | (Q(level="province") & Q(parent__isnull=True)),
+                name="province_city_has_parent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -142,3 +178,61 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     APPROVED = "approved", _("已审核")
     RETURNED = "returned", _("已退回")
+
+
+class Role(models.TextChoices):
+    """What a user does; ``provinces.access`` turns it into what the user may see and do."""
+
+    REPORTER = "reporter", _("填报员")
+    REVIEWER = "reviewer", _("审核员")
+    LEADER = "leader", _("领导")
+    EVALUATOR = "evaluator", _("评估员")
+    PROVINCE_ADMIN = "province_admin", _("省级管理员")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+
+
+class UserProfile(models.Model):
+    """Where a user belongs: one unit (or the national level, no unit) and, for staff, one of
+    its departments. ``provinces.access`` reads it; nothing else decides permissions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("用户"),
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所属省份"),
+        help_text=_("留空表示国家级，可查看全部省份"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所属单位"),
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    reminders_enabled = models.BooleanField(_("接收提醒邮件"), default=True)
+
+    class Meta:
+        ordering = ["province__sort_order", "user__username"]
+        verbose_name = _("用户资料")
+        verbose_name_plural = pgettext_lazy("plural", "用户资料")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="profile_role_valid"),
+            # A department belongs to a province, so a department needs a province.
+            models.CheckConstraint(
+                condition=Q(department__isnull=True) | Q(province__isnull=False),
+                name="profile_department_needs_province",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

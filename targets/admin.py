@@ -165,7 +165,19 @@ class ProgressReportAdmin(ImportExportAdmin):
     list_select_related = ("indicator__document__province", "reporting_department")
     search_fields = ("indicator__name", "indicator__code", "note", "evidence_quote")
     autocomplete_fields = ("indicator", "reporter")
-    readonly_fields = ("review_status", "reviewed_at", "source", "created_at", "updated_at")
+    readonly_fields = (
+        "review_status",
+        "reviewed_at",
+        "reviewed_by",
+        "review_comment",
+        "submitted_at",
+        "last_modified_by",
+        "supersedes",
+        "correction_reason",
+        "source",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "as_of"
     actions = ("approve", "return_to_reporter")
 

@@ -273,6 +273,34 @@ class ProgressReport(models.Model):
         _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_progress_reports",
+        verbose_name=_("审核人"),
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    last_modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="modified_progress_reports",
+        verbose_name=_("最后修改人"),
+    )
+    # An approved entry is never edited in place: a correction is a new entry that names it.
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("更正的填报"),
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
     source = models.CharField(
         _("来源"), max_length=10, choices=ReportSource.choices, default=ReportSource.MANUAL
     )
@@ -309,6 +337,13 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=~Q(review_status=ReviewStatus.APPROVED) | Q(reviewed_at__isnull=False),
                 name="report_approved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+                name="report_correction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="report_does_not_supersede_itself"
             ),
         ]
         indexes = [models.Index(fields=["indicator", "review_status", "as_of"])]

@@ -193,7 +193,18 @@ class TaskUpdateAdmin(ImportExportAdmin):
     list_select_related = ("task__document__province", "reporting_department")
     search_fields = ("task__title", "task__number", "narrative", "note")
     autocomplete_fields = ("task", "reporter")
-    readonly_fields = ("review_status", "reviewed_at", "created_at", "updated_at")
+    readonly_fields = (
+        "review_status",
+        "reviewed_at",
+        "reviewed_by",
+        "review_comment",
+        "submitted_at",
+        "last_modified_by",
+        "supersedes",
+        "correction_reason",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "as_of"
     actions = ("approve", "return_to_reporter")
 

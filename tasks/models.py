@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +160,34 @@ class TaskUpdate(models.Model):
         _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_task_updates",
+        verbose_name=_("审核人"),
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    last_modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="modified_task_updates",
+        verbose_name=_("最后修改人"),
+    )
+    # An approved entry is never edited in place: a correction is a new entry that names it.
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("更正的填报"),
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -189,6 +217,13 @@ class TaskUpdate(models.Model):
             models.CheckConstraint(
                 condition=~Q(review_status=ReviewStatus.APPROVED) | Q(reviewed_at__isnull=False),
                 name="task_update_approved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+                name="task_update_correction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="task_update_does_not_supersede_itself"
             ),
         ]
         indexes = [models.Index(fields=["task", "review_status", "as_of"])]

@@ -231,3 +231,24 @@ def make_progress_result(*, target: Target | None = None, **overrides: Any) -> P
     }
     fields.update(overrides)
     return ProgressResult.objects.create(target=target or make_target(), **fields)
+
+
+def make_user(
+    *,
+    role: str | None = None,
+    province: Province | None = None,
+    department: Department | None = None,
+    password: str = "correct-horse-battery-staple",
+    **overrides: Any,
+) -> Any:
+    """A user with a profile (when ``role`` is given) through the one service that assigns it."""
+    from django.contrib.auth import get_user_model
+
+    from provinces.accounts import assign_role
+
+    fields = {"username": f"user{_next()}"}
+    fields.update(overrides)
+    user = get_user_model().objects.create_user(password=password, **fields)
+    if role is not None:
+        assign_role(user=user, role=role, province=province, department=department)
+    return user
