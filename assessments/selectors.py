@@ -205,34 +205,36 @@ def _part(sections: dict[int, dict[str, Any]], section_id: int | None) -> str:
 
 
 def visible_assessments(user: AbstractBaseUser) -> QuerySet[Assessment]:
-    """Published assessments for every reader; drafts and those in review only to their
-    evaluators and to the reviewers and admins of their province (who review and publish)."""
-    published = Q(status=AssessmentStatus.PUBLISHED)
+    """Published assessments of the user's units for every reader with a role; drafts and
+    those in review only to their evaluators and to the reviewers and admins of their unit
+    (who review and publish). Another unit's assessment is not there at all."""
+    mine = access.scope(Assessment.objects.all(), user, "document__province")
     if access.has_role(user, "system_admin"):
-        return Assessment.objects.all()
-    own = Q(evaluators=user)
-    provinces = access.province_ids(user)
+        return mine
+    own = Q(status=AssessmentStatus.PUBLISHED) | Q(evaluators=user)
     if access.has_role(user, "province_admin", "reviewer"):
-        staff = Q() if provinces is None else Q(document__province_id__in=provinces)
-        own |= staff
-    ids = Assessment.objects.filter(published | own).values("id")
-    return Assessment.objects.filter(id__in=ids)
+        own = Q()
+    return Assessment.objects.filter(id__in=mine.filter(own).values("id"))
 
 
 def can_view(user: AbstractBaseUser, assessment: Assessment) -> bool:
+    """As :func:`visible_assessments`, for one assessment."""
+    province_id = assessment.document.province_id
+    if not access.can_see_province(user, province_id) or access.role(user) is None:
+        return False
     if assessment.status == AssessmentStatus.PUBLISHED:
-        return access.can_see_province(user, assessment.document.province_id)
-    return is_evaluator(user, assessment) or access.can_publish(
-        user, assessment.document.province_id
-    )
+        return True
+    return access.can_publish(user, province_id) or is_evaluator(user, assessment)
 
 
 def is_evaluator(user: AbstractBaseUser, assessment: Assessment) -> bool:
-    """Evaluators of this assessment, and the admins of its province, may freeze, rate and
-    conclude it."""
-    if access.can_manage(user, assessment.document.province_id):
+    """Its evaluators, and the admins of its unit, freeze, rate and conclude it."""
+    province_id = assessment.document.province_id
+    if access.can_manage(user, province_id):
         return True
-    return assessment.evaluators.filter(pk=user.pk).exists()
+    if not (access.can_evaluate(user) and access.can_see_province(user, province_id)):
+        return False
+    return any(u.pk == user.pk for u in assessment.evaluators.all())
 
 
 def list_rows(user: AbstractBaseUser) -> list[Assessment]:

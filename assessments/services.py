@@ -161,7 +161,7 @@ def _target_rows(assessment: Assessment) -> list[AssessmentTarget]:
     for index, row in enumerate(frame.to_dict("records"), start=1):
         pace = _text(row["pace_status"])
         completion = _float(row["completion"])
-        achieved = row["achieved"]
+        achieved = None if pd.isna(row["achieved"]) else bool(row["achieved"])
         approved_at = row.get("report_approved_at")
         rows.append(
             AssessmentTarget(
@@ -184,15 +184,15 @@ def _target_rows(assessment: Assessment) -> list[AssessmentTarget]:
                 value=_float(row["latest_value"]),
                 value_date=_date(row["latest_date"]),
                 value_done=(
-                    bool(achieved)
-                    if row["measure_kind"] == "milestone" and achieved is not pd.NA
+                    achieved
+                    if row["measure_kind"] == "milestone" and _date(row["latest_date"])
                     else None
                 ),
-                report_id=None if row["report_id"] is pd.NA else int(row["report_id"]),
+                report_id=None if _float(row["report_id"]) is None else int(row["report_id"]),
                 report_evidence=_text(row.get("report_evidence")),
                 report_evidence_file=_text(row.get("report_evidence_file")),
                 report_approved_at=None if pd.isna(approved_at) else approved_at,
-                achieved=None if achieved is pd.NA else bool(achieved),
+                achieved=achieved,
                 completion=completion,
                 completion_display=_float(row["completion_display"]),
                 time_elapsed=_float(row["time_elapsed"]),
