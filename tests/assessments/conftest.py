@@ -111,17 +111,34 @@ def world(db) -> World:
 
 @pytest.fixture
 def people(world) -> dict[str, Any]:
-    """name → user for every persona."""
+    """name → user for every persona (no password: tests log in with force_login, and
+    hashing ten passwords per test would cost seconds)."""
     return {
-        "sx_evaluator": f.make_user(username="sx-evaluator", role=Role.EVALUATOR, province=world.sx),
-        "sx_reviewer": f.make_user(username="sx-reviewer", role=Role.REVIEWER, province=world.sx),
-        "sx_reporter": f.make_user(username="sx-reporter", role=Role.REPORTER, province=world.sx),
-        "sx_leader": f.make_user(username="sx-leader", role=Role.LEADER, province=world.sx),
-        "sx_admin": f.make_user(username="sx-admin", role=Role.PROVINCE_ADMIN, province=world.sx),
-        "js_evaluator": f.make_user(username="js-evaluator", role=Role.EVALUATOR, province=world.js),
-        "js_leader": f.make_user(username="js-leader", role=Role.LEADER, province=world.js),
-        "national_leader": f.make_user(username="national-leader", role=Role.LEADER),
-        "system_admin": f.make_user(username="root", is_superuser=True, is_staff=True),
+        "sx_evaluator": f.make_user(
+            password=None, username="sx-evaluator", role=Role.EVALUATOR, province=world.sx
+        ),
+        "sx_reviewer": f.make_user(
+            password=None, username="sx-reviewer", role=Role.REVIEWER, province=world.sx
+        ),
+        "sx_reporter": f.make_user(
+            password=None, username="sx-reporter", role=Role.REPORTER, province=world.sx
+        ),
+        "sx_leader": f.make_user(
+            password=None, username="sx-leader", role=Role.LEADER, province=world.sx
+        ),
+        "sx_admin": f.make_user(
+            password=None, username="sx-admin", role=Role.PROVINCE_ADMIN, province=world.sx
+        ),
+        "js_evaluator": f.make_user(
+            password=None, username="js-evaluator", role=Role.EVALUATOR, province=world.js
+        ),
+        "js_leader": f.make_user(
+            password=None, username="js-leader", role=Role.LEADER, province=world.js
+        ),
+        "national_leader": f.make_user(password=None, username="national-leader", role=Role.LEADER),
+        "system_admin": f.make_user(
+            password=None, username="root", is_superuser=True, is_staff=True
+        ),
         "no_role": f.make_user(username="no-role"),
     }
 
