@@ -41,6 +41,23 @@ def _visible(request: HttpRequest, pk: int) -> Assessment:
     return assessment
 
 
+def _editable(request: HttpRequest, pk: int) -> Assessment | None:
+    """The assessment for a rating or conclusion form: 404 unless the user is one of its
+    evaluators (or an admin of its unit); None (after a message) when it can no longer change."""
+    assessment = _visible(request, pk)
+    access.require(selectors.is_evaluator(request.user, assessment))
+    if assessment.status != AssessmentStatus.DRAFT or selectors.successor(assessment):
+        messages.error(
+            request,
+            _(
+                "该评估已提交审议、已发布或已被新版本替代，不能再修改 "
+                "(in review, published or superseded: it cannot change)"
+            ),
+        )
+        return None
+    return assessment
+
+
 def _messages_of(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [m for errors in error.message_dict.values() for m in errors]
@@ -144,7 +161,9 @@ def _rate(
     service: Callable[..., int],
     template: str,
 ) -> HttpResponse:
-    assessment = _visible(request, pk)
+    assessment = _editable(request, pk)
+    if assessment is None:
+        return redirect("assessments:detail", pk=pk)
     rows = rows_of(assessment)
     forms = row_forms(form_class, rows, request.POST if request.method == "POST" else None)
     if request.method == "POST" and all(f.is_valid() for f in forms):
@@ -214,7 +233,9 @@ def rate_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def conclusion(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _visible(request, pk)
+    assessment = _editable(request, pk)
+    if assessment is None:
+        return redirect("assessments:detail", pk=pk)
     initial = {
         "overall_rating": assessment.overall_rating,
         "achievements": assessment.achievements,
