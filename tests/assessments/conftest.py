@@ -179,3 +179,17 @@ def published(draft, people):
     rate_everything(draft, people["sx_evaluator"])
     services.assessment_submit(assessment=draft, by=people["sx_evaluator"])
     return services.assessment_publish(assessment=draft, by=people["sx_reviewer"])
+
+
+@pytest.fixture
+def draft_js(world, people):
+    """江苏's 2025 mid-term draft, frozen by the system admin."""
+    from assessments.services import assessment_create
+
+    return assessment_create(
+        document=world.js_doc,
+        kind="mid_term",
+        as_of=AS_OF,
+        created_by=people["system_admin"],
+        today=TODAY,
+    )
