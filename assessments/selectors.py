@@ -46,11 +46,12 @@ def frozen_results_frame(*, document: PolicyDocument, as_of: dt.date) -> pd.Data
         indicator_ids=targets["indicator_id"].unique().tolist(), as_of=as_of
     )
     results = compute_progress(targets[list(TARGET_INPUT_COLUMNS)], reports, as_of)
+    # The result's columns win: its baseline is the one the method used (printed, 0 at the
+    # plan's start, or the earliest report), the targets frame's is only the printed one.
     overlap = [c for c in results.columns if c in targets.columns and c != "target_id"]
-    frame = targets.merge(
-        results.drop(columns=overlap), on="target_id", how="left", validate="one_to_one"
+    frame = targets.drop(columns=overlap).merge(
+        results, on="target_id", how="left", validate="one_to_one"
     )
-    frame["target_value"] = results["target_value"].to_numpy()
     used = _reports_used(reports)
     frame = frame.merge(
         used,

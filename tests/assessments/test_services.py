@@ -48,14 +48,24 @@ def frozen(assessment: Assessment) -> list[tuple]:
     )
 
 
-def test_freezing_copies_what_the_engine_computes_as_of_the_date(world, draft):
+def test_freezing_copies_what_the_engine_computes_as_of_the_date(world, draft, people):
+    # A level without a printed baseline starts at its earliest report since the plan began.
+    unprinted = f.make_indicator(
+        document=world.sx_doc, name="计量检定机构", baseline_year=None, baseline_value=None
+    )
+    f.make_target(indicator=unprinted, year=2025, value=60)
+    approved_report(unprinted, dt.date(2021, 12, 31), 40)
+    approved_report(unprinted, AS_OF, 55)
+    draft = services.assessment_refreeze(assessment=draft, by=people["sx_evaluator"], reason="新增")
     progress_recompute(as_of=AS_OF)
     stored = {r.target_id: r for r in ProgressResult.objects.filter(as_of=AS_OF)}
     rows = list(draft.target_rows.all())
-    assert len(rows) == 3  # 计量标准 2025 and 2035, 强检覆盖率 2025
+    assert len(rows) == 4  # 计量标准 2025 and 2035, 强检覆盖率 2025, 计量检定机构 2025
     for row in rows:
         result = stored[row.target_id]
         assert row.value == result.latest_value
+        assert row.baseline_value == result.baseline_value
+        assert row.baseline_source == result.baseline_source
         assert row.value_date == result.latest_date
         assert row.pace_status == result.pace_status
         assert row.completion == pytest.approx(result.completion)
@@ -71,6 +81,8 @@ def test_freezing_copies_what_the_engine_computes_as_of_the_date(world, draft):
     assert standards.inputs["goal_value"] == 900
     coverage = draft.target_rows.get(target=world.coverage_target)
     assert (coverage.pace_status, coverage.proposed_rating) == ("achieved", "achieved")
+    earliest = draft.target_rows.get(indicator=unprinted)
+    assert (earliest.baseline_value, earliest.baseline_source) == (40, "earliest_report")
 
 
 def test_freezing_copies_each_tasks_latest_approved_update_with_its_part(world, draft):
