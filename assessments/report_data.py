@@ -21,8 +21,8 @@ from assessments.models import (
     TargetRating,
     TaskRating,
 )
-from targets.dashboard import METHOD_LABELS, OUTLOOK_LABELS, PACE_LABELS, ROLE_LABELS, TASK_LABELS
-from targets.dashboard import format_number as _format_number
+from dashboards.labels import METHOD_LABELS, OUTLOOK_LABELS, PACE_LABELS, ROLE_LABELS, TASK_LABELS
+from dashboards.tables import format_number as _format_number
 
 
 def number(value: float | None, unit: str = "") -> str:

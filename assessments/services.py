@@ -34,9 +34,9 @@ from assessments.models import (
     published_refusal,
 )
 from assessments.selectors import FrozenTask, frozen_results_frame, frozen_tasks, is_evaluator
+from dashboards.pages.common import target_display
 from provinces import access
 from provinces.models import PolicyDocument
-from targets.dashboard import target_display
 
 # What a reader needs to redo the sum, as targets.services keeps it in ProgressResult.inputs.
 RESULT_INPUTS = (

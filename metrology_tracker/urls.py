@@ -10,7 +10,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assessments/", include("assessments.urls")),
-    path("", include("targets.urls")),
-    path("", include("provinces.urls")),
-    path("", include("tasks.urls")),
+    path("", include("dashboards.urls")),
 ]
