@@ -249,3 +249,15 @@ def test_pages_cost_the_same_queries_however_many_rows(client, people, world, dr
     assert bigger.target_rows.count() == draft.target_rows.count() + 8
     assert counts(bigger.pk) == small
     assert max(small) <= 20
+
+
+def test_a_rating_that_is_not_a_choice_is_refused_on_the_form(client, people, draft):
+    client.force_login(people["sx_evaluator"])
+    row = draft.task_rows.first()
+    url = reverse("assessments:rate_tasks", args=[draft.pk])
+    data = _rating_post(client.get(url).content.decode())
+    data[f"r{row.pk}-rating"] = "excellent"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    assert not draft.task_rows.exclude(rating="").exists()
