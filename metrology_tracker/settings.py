@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "provinces",
     "targets",
     "tasks",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "targets.context_processors.dashboard",
+                "dashboards.context_processors.dashboard",
             ],
         },
     },

@@ -9,7 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("targets.urls")),
-    path("", include("provinces.urls")),
-    path("", include("tasks.urls")),
+    path("", include("dashboards.urls")),
 ]
