@@ -7,13 +7,16 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from provinces.admin import (
     DepartmentListFilter,
     DocumentListFilter,
+    EntryAdminMixin,
     ExportOnlyAdmin,
     ImportExportAdmin,
     SameDocumentForm,
+    ask_return_reason,
     document_label,
     report_review,
 )
@@ -62,7 +65,9 @@ class IndicatorCategoryAdmin(ImportExportAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportAdmin):
+class IndicatorAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    province_field = "document__province"
+
     class Form(SameDocumentForm):
         same_document_fields = ("section", "task", "column")
 
@@ -112,7 +117,8 @@ class IndicatorAdmin(ImportExportAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ImportExportAdmin):
+class TargetAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    province_field = "indicator__document__province"
     resource_classes = [TargetResource]
     list_display = ("indicator", "document_column", "year", "display_value", "comparator")
     list_display_links = ("indicator", "display_value")
@@ -137,10 +143,11 @@ class TargetAdmin(ImportExportAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ImportExportAdmin):
+class ProgressReportAdmin(EntryAdminMixin, ImportExportAdmin, SimpleHistoryAdmin):
     """Imports go through ``ProgressReportResource`` (reports arrive submitted, for review);
     review status changes only through the approve / return actions."""
 
+    province_field = "indicator__document__province"
     resource_classes = [ProgressReportResource]
     list_display = (
         "indicator",
@@ -198,12 +205,21 @@ class ProgressReportAdmin(ImportExportAdmin):
         )
 
     @admin.action(description=_("退回"), permissions=["change"])
-    def return_to_reporter(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+    def return_to_reporter(self, request: HttpRequest, queryset):
         from targets.services import return_reports
 
+        reason = ask_return_reason(self, request, queryset)
+        if not isinstance(reason, str):
+            return reason
         report_review(
-            self, request, return_reports, reports=queryset, done=gettext("已退回{count}条进展填报")
+            self,
+            request,
+            return_reports,
+            reports=queryset,
+            reason=reason,
+            done=gettext("已退回{count}条进展填报"),
         )
+        return None
 
 
 @admin.register(ProgressRun)
@@ -217,6 +233,7 @@ class ProgressRunAdmin(ExportOnlyAdmin):
 
 @admin.register(ProgressResult)
 class ProgressResultAdmin(ExportOnlyAdmin):
+    province_field = "target__indicator__document__province"
     resource_classes = [ProgressResultResource]
     list_display = (
         "indicator",

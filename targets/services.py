@@ -258,8 +258,8 @@ def return_reports(
 ) -> int:
     """Send submitted or approved reports back to the reporter; returns how many changed.
 
-    The reason (required) becomes the report's review comment. Returning an approved report withdraws it
-    from the results, so its indicator is recomputed.
+    The reason (required) becomes the report's review comment. Returning an approved report
+    withdraws it from the results, so its indicator is recomputed.
     """
     _require_reviewer(reviewer)
     with transaction.atomic():
