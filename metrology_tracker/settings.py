@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "metrology_tracker.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change (history_user) for saves made while serving a request.
@@ -127,10 +128,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sessions end after this many idle seconds: every request pushes the expiry forward.
+# Sessions end after this many idle seconds: requests push the expiry forward (at most once a
+# minute, metrology_tracker.middleware.IdleSessionMiddleware).
 SESSION_IDLE_SECONDS = int(os.getenv("SESSION_IDLE_SECONDS", "1800"))
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Evidence files (佐证材料): stored under MEDIA_ROOT, served only through reporting's view.
 EVIDENCE_MAX_BYTES = int(os.getenv("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -7,3 +7,10 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("填报与审核")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from metrology_tracker.middleware import mark_seen
+
+        user_logged_in.connect(mark_seen, dispatch_uid="idle-session-mark-seen")

@@ -298,22 +298,54 @@ def update_history(update: TaskUpdate) -> list[HistoryRow]:
     return history_rows(records)
 
 
-def indicator_history(user: Any, indicator: Indicator) -> list[HistoryRow]:
-    """The indicator's own changes, its targets', and its reports' the user may read."""
-    records = list(indicator.history.select_related("history_user"))
-    records += list(Target.history.filter(indicator_id=indicator.pk).select_related("history_user"))
-    if access.can_read_submissions(user, indicator.document.province_id):
+@dataclass
+class Record:
+    """What the indicator and task pages add for one reader: the submissions and evidence it
+    may read, and the history of the object (its own changes; its entries' when readable)."""
+
+    readable: bool
+    entries: list[Any]
+    history: list[HistoryRow]
+    kind: str
+
+
+def _entries(queryset: QuerySet) -> list[Any]:
+    return list(
+        queryset.exclude(review_status=ReviewStatus.DRAFT)
+        .select_related("reporter", "reviewed_by")
+        .prefetch_related("evidence_items")
+        .order_by("-as_of", "-id")
+    )
+
+
+def indicator_record(user: Any, indicator_id: int) -> Record:
+    """A fixed number of queries, whatever the number of reports and changes."""
+    unit = (
+        Indicator.objects.filter(pk=indicator_id)
+        .values_list("document__province_id", flat=True)
+        .first()
+    )
+    readable = unit is not None and access.can_read_submissions(user, unit)
+    records = list(Indicator.history.filter(id=indicator_id).select_related("history_user"))
+    records += list(Target.history.filter(indicator_id=indicator_id).select_related("history_user"))
+    entries: list[Any] = []
+    if readable:
         records += list(
-            ProgressReport.history.filter(indicator_id=indicator.pk).select_related("history_user")
+            ProgressReport.history.filter(indicator_id=indicator_id).select_related("history_user")
         )
-    return history_rows(records)
+        entries = _entries(ProgressReport.objects.filter(indicator_id=indicator_id))
+    return Record(readable=readable, entries=entries, history=history_rows(records), kind="report")
 
 
-def task_history(user: Any, task: Task) -> list[HistoryRow]:
-    records = list(Assignment.history.filter(task_id=task.pk).select_related("history_user"))
-    if access.can_read_submissions(user, task.document.province_id):
-        records += list(TaskUpdate.history.filter(task_id=task.pk).select_related("history_user"))
-    return history_rows(records)
+def task_record(user: Any, task_id: int) -> Record:
+    unit = Task.objects.filter(pk=task_id).values_list("document__province_id", flat=True).first()
+    readable = unit is not None and access.can_read_submissions(user, unit)
+    records = list(Assignment.history.filter(task_id=task_id).select_related("history_user"))
+    entries: list[Any] = []
+    if readable:
+        records += list(TaskUpdate.history.filter(task_id=task_id).select_related("history_user"))
+        entries = _entries(TaskUpdate.objects.filter(task_id=task_id))
+    return Record(readable=readable, entries=entries, history=history_rows(records), kind="task")
 
 
 AUDIT_MODELS = {

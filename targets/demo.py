@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 from django.utils import timezone
 from django.utils.translation import gettext
+from simple_history.utils import bulk_create_with_history
 
 from provinces.models import PolicyDocument, ReviewStatus
 from targets.models import Indicator, MeasureKind, ProgressReport, ProgressRun, ReportSource
