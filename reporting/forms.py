@@ -3,7 +3,6 @@ command-line import's), shown beside the field, Chinese with English."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -17,6 +16,7 @@ from tasks.models import TaskStatus
 
 NOT_A_NUMBER = _("请输入数字，如 95 或 12.5 (enter a number, such as 95 or 12.5)")
 NOT_A_DATE = _("请输入有效日期，如 2025-12-31 (enter a date such as 2025-12-31)")
+AS_OF_REQUIRED = _("请填写截至日期 (the as-of date is required)")
 NOT_A_WHOLE_NUMBER = _("请输入0–100的整数 (enter a whole number from 0 to 100)")
 
 
@@ -80,12 +80,15 @@ class EvidenceFields(forms.Form):
 
 class ReportForm(EvidenceFields):
     indicator = forms.ModelChoiceField(
-        label=_("指标"), queryset=Indicator.objects.none(), empty_label=_("请选择指标")
+        label=_("指标"),
+        queryset=Indicator.objects.none(),
+        empty_label=_("请选择指标"),
+        error_messages={"required": _("请选择指标 (choose an indicator)")},
     )
     as_of = forms.DateField(
         label=_("截至日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": NOT_A_DATE, "required": AS_OF_REQUIRED},
     )
     value = forms.DecimalField(
         label=_("数值"),
@@ -114,9 +117,6 @@ class ReportForm(EvidenceFields):
         field.label_from_instance = indicator_label
         if fixed_indicator:
             field.disabled = True
-
-    def clean_as_of(self) -> dt.date:
-        return self.cleaned_data["as_of"]
 
     def clean(self) -> dict[str, Any]:
         from targets.services import report_value_problems
@@ -153,8 +153,8 @@ class ReportCorrectionForm(ReportForm, CorrectionFields):
 class TaskUpdateForm(EvidenceFields):
     as_of = forms.DateField(
         label=_("截至日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": NOT_A_DATE},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": NOT_A_DATE, "required": AS_OF_REQUIRED},
     )
     status = forms.ChoiceField(label=_("状态"), choices=TaskStatus.choices)
     percent = forms.IntegerField(
