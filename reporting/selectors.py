@@ -13,7 +13,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from provinces import access
 from provinces.models import ReviewStatus
@@ -235,50 +237,65 @@ class HistoryRow:
     object_label: str
     reason: str
     changes: list[tuple[str, str, str]]
-    status: str = ""
 
 
 def history_rows(records: list[Any]) -> list[HistoryRow]:
     """Each history record with who, when, what changed (before → after) and why.
 
-    ``records`` are historical rows of one or more objects, newest first; the row before each
-    one (of the same object) is found among them, so pass an object's whole history.
+    ``records`` are historical rows of one or more objects; the row before each one (of the
+    same object) is found among them, so pass an object's whole history. Values read as a
+    person reads them: choices by their label, times in local time, people by username (one
+    query for all of them).
     """
     by_object: dict[tuple[str, int], list[Any]] = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         by_object.setdefault((record._meta.label, record.id), []).append(record)
-    rows: list[HistoryRow] = []
+    raw: list[tuple[Any, tuple[str, int], list[tuple[Any, Any, Any]]]] = []
+    user_ids: set[int] = set()
     for key, chain in by_object.items():
         previous = None
         for record in chain:
-            changes: list[tuple[str, str, str]] = []
+            changes = []
             if previous is not None:
-                delta = record.diff_against(previous)
-                for change in delta.changes:
+                for change in record.diff_against(previous).changes:
                     if change.field in QUIET_FIELDS:
                         continue
-                    name = str(record.instance_type._meta.get_field(change.field).verbose_name)
-                    changes.append((name, _text(change.old), _text(change.new)))
-            user = record.history_user
-            rows.append(
-                HistoryRow(
-                    when=record.history_date,
-                    who=user.get_username() if user else "—",
-                    kind=HISTORY_TYPES.get(record.history_type, record.history_type),
-                    object_label=f"{record.instance_type._meta.verbose_name} #{key[1]}",
-                    reason=record.history_change_reason or "",
-                    changes=changes,
-                    status=getattr(record, "review_status", "") or "",
-                )
-            )
+                    field = record.instance_type._meta.get_field(change.field)
+                    if field.is_relation and field.related_model is get_user_model():
+                        user_ids.update(v for v in (change.old, change.new) if v)
+                    changes.append((field, change.old, change.new))
+            raw.append((record, key, changes))
             previous = record
+    names = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    rows = []
+    for record, key, changes in raw:
+        user = record.history_user
+        rows.append(
+            HistoryRow(
+                when=record.history_date,
+                who=user.get_username() if user else "—",
+                kind=HISTORY_TYPES.get(record.history_type, record.history_type),
+                object_label=f"{record.instance_type._meta.verbose_name} #{key[1]}",
+                reason=record.history_change_reason or "",
+                changes=[
+                    (str(field.verbose_name), _text(field, old, names), _text(field, new, names))
+                    for field, old, new in changes
+                ],
+            )
+        )
     rows.sort(key=lambda row: row.when, reverse=True)
     return rows
 
 
-def _text(value: Any) -> str:
+def _text(field: Any, value: Any, names: dict[int, str]) -> str:
     if value is None or value == "":
         return "—"
+    if field.is_relation and field.related_model is get_user_model():
+        return names.get(value, str(value))
+    if getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if hasattr(value, "normalize"):
         return format(value.normalize(), "f")
     return str(value)
