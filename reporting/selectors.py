@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from provinces import access
 from provinces.models import ReviewStatus
@@ -224,7 +225,11 @@ def raise_404() -> None:
 
 # --- history ----------------------------------------------------------------------------------
 
-HISTORY_TYPES = {"+": "创建 created", "~": "修改 changed", "-": "删除 deleted"}
+HISTORY_TYPES = {
+    "+": pgettext_lazy("history", "创建"),
+    "~": pgettext_lazy("history", "修改"),
+    "-": pgettext_lazy("history", "删除"),
+}
 # Fields not worth showing as changes (bookkeeping the database fills in).
 QUIET_FIELDS = {"updated_at", "created_at", "is_percentage", "is_milestone"}
 
@@ -274,7 +279,7 @@ def history_rows(records: list[Any]) -> list[HistoryRow]:
             HistoryRow(
                 when=record.history_date,
                 who=user.get_username() if user else "—",
-                kind=HISTORY_TYPES.get(record.history_type, record.history_type),
+                kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
                 object_label=f"{record.instance_type._meta.verbose_name} #{key[1]}",
                 reason=record.history_change_reason or "",
                 changes=[

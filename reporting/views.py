@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -483,7 +484,7 @@ def review(request: HttpRequest) -> HttpResponse:
                     else gettext("已退回{count}条 (returned {count})")
                 )
                 messages.success(request, done.format(count=count))
-                return redirect(request.POST.get("next") or "reporting:review")
+                return redirect(_safe_next(request) or "reporting:review")
         status = 400
     else:
         form = ReviewForm(report_ids=[], update_ids=[])
@@ -495,6 +496,16 @@ def review(request: HttpRequest) -> HttpResponse:
         {"form": form, "queue_reports": queue_reports, "queue_updates": queue_updates},
         status=status,
     )
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    """Back to the page the review came from, never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 # --- evidence and history ---------------------------------------------------------------------
