@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tasks",
     "dashboards",
     "reporting",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("reporting.urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("", include("dashboards.urls")),
 ]
