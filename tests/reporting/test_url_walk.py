@@ -127,6 +127,9 @@ EXPECTED: dict[str, tuple[Build, dict[str, int]]] = {
         lambda w: reverse("reporting:evidence", args=[w.sx_evidence.pk]),
         only(SX_READERS),
     ),
+    # Onboarding a new unit's opinion: province and system admins only.
+    "onboarding:start": (lambda w: reverse("onboarding:start"), only({})),
+    "onboarding:review": (lambda w: reverse("onboarding:review"), only({})),
     "reporting:audit_csv": (lambda w: reverse("reporting:audit_csv", args=["reports"]), every(200)),
 }
 # The admin's patterns are made per registered model: none of these personas is staff, so
