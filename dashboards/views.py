@@ -27,6 +27,7 @@ from dashboards.pages.province import province_page
 from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
 from metrology_tracker.downloads import attachment
+from reporting.selectors import indicator_record, task_record
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
 FORMATS = ("csv", "xlsx")
@@ -231,7 +232,10 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "dashboards/indicator.html",
-        lambda as_of, today: indicator_page(pk=pk, as_of=as_of, today=today),
+        lambda as_of, today: {
+            **indicator_page(pk=pk, as_of=as_of, today=today),
+            "record": indicator_record(request.user, pk),
+        },
         filename=f"indicator-{pk}",
     )
 
@@ -242,7 +246,10 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "dashboards/task.html",
-        lambda as_of, today: task_page(pk=pk, as_of=as_of, today=today),
+        lambda as_of, today: {
+            **task_page(pk=pk, as_of=as_of, today=today),
+            "record": task_record(request.user, pk),
+        },
         filename=f"task-{pk}",
     )
 

@@ -27,8 +27,8 @@ BOUNDS = {
     "document": 14,
     "responsibilities": 7,
     "department": 9,
-    "indicator": 11,
-    "task": 9,
+    "indicator": 16,
+    "task": 13,
 }
 GROWTH = 15
 
