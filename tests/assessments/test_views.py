@@ -248,7 +248,7 @@ def test_pages_cost_the_same_queries_however_many_rows(client, people, world, dr
     )
     assert bigger.target_rows.count() == draft.target_rows.count() + 8
     assert counts(bigger.pk) == small
-    assert max(small) <= 20
+    assert max(small) <= 30  # a fixed handful: session, user, profile, the rows, the frame
 
 
 def test_a_rating_that_is_not_a_choice_is_refused_on_the_form(client, people, draft):
