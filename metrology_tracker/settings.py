@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "provinces",
     "targets",
     "tasks",
+    "rounds",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "targets.context_processors.dashboard",
+                "rounds.context_processors.todo",
             ],
         },
     },
@@ -156,7 +158,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.jobs.recompute_all_progress",
         "schedule": crontab(hour=2, minute=30),
     },
+    "open-scheduled-rounds": {
+        "task": "rounds.jobs.open_scheduled_rounds",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "send-round-reminders": {
+        "task": "rounds.jobs.send_round_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "send-review-digest": {
+        "task": "rounds.jobs.send_review_digest",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
+
+# Mail: SMTP when EMAIL_HOST is set (production), else printed to the console (development).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_CONFIGURED = bool(EMAIL_HOST)
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_CONFIGURED
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "587" if EMAIL_CONFIGURED else "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True" if EMAIL_CONFIGURED else "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = int(os.getenv("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "metrology-tracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails point here (the address people open the site at).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# Reporters are reminded this many days before a round's deadline (and once when overdue).
+ROUND_REMINDER_DAYS_BEFORE = int(os.getenv("ROUND_REMINDER_DAYS_BEFORE", "3"))
 
 # django-import-export: only users with the model's own permission may import or export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

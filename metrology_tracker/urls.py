@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("rounds/", include("rounds.urls")),
     path("", include("targets.urls")),
     path("", include("provinces.urls")),
     path("", include("tasks.urls")),
