@@ -58,11 +58,18 @@ def _coordinator(document: PolicyDocument) -> Department | None:
 
 
 def _open_items(document: PolicyDocument, period: periods.Period) -> tuple[list[int], list[int]]:
-    """The document's indicators with a target not yet past, and its tasks not yet approved as
-    completed before the period began."""
+    """What a round asks for by default: every indicator and task of the document that is
+    still open when the period begins: milestones not yet approved as done, tasks not yet
+    approved as completed. Levels and counts stay open for the whole plan."""
+    done = ProgressReport.objects.filter(
+        indicator__document=document,
+        done=True,
+        review_status=ReviewStatus.APPROVED,
+        as_of__lt=period.start,
+    ).values("indicator_id")
     indicators = list(
-        Indicator.objects.filter(document=document, targets__year__gte=period.year)
-        .distinct()
+        Indicator.objects.filter(document=document)
+        .exclude(pk__in=done)
         .values_list("pk", flat=True)
     )
     finished = TaskUpdate.objects.filter(
