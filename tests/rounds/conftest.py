@@ -166,4 +166,4 @@ def smtp_server(settings):
     try:
         yield mailbox
     finally:
-        controller.stop()
+        mailbox.controller.stop()
