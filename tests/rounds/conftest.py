@@ -121,7 +121,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Any]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
