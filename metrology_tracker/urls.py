@@ -10,7 +10,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("rounds/", include("rounds.urls")),
-    path("", include("targets.urls")),
-    path("", include("provinces.urls")),
-    path("", include("tasks.urls")),
+    path("", include("reporting.urls")),
+    path("", include("dashboards.urls")),
 ]

@@ -125,7 +125,7 @@ OUTLOOK_LABELS: dict[str, str] = {
     "on_track": gettext_noop("有望达成"),
     "acceleration_needed": gettext_noop("需加快"),
     "limited_progress": gettext_noop("进展有限"),
-    "deterioration": "倒退",  # translated with the context "outlook" (dashboard.OUTLOOK_LABELS)
+    "deterioration": "倒退",  # context "outlook" (dashboards.labels.OUTLOOK_LABELS)
     "insufficient_data": gettext_noop("数据不足"),
     "not_applicable": gettext_noop("不适用"),
 }
@@ -133,7 +133,7 @@ TASK_STATUS_LABELS: dict[str, str] = {
     "not_started": gettext_noop("未启动"),
     "in_progress": gettext_noop("推进中"),
     "completed": gettext_noop("已完成"),
-    "delayed": "滞后",  # translated with the context "task status" (dashboard.TASK_LABELS)
+    "delayed": "滞后",  # context "task status" (dashboards.labels.TASK_LABELS)
     "suspended": gettext_noop("暂停"),
     "no_update": gettext_noop("未填报"),
 }

@@ -23,13 +23,13 @@ def dashboard_page_urls() -> dict[str, str]:
     task = Task.objects.filter(document__slug="sd-2022").order_by("sort_order").first()
     department = Department.objects.get(province__code="SD", name="省市场监管局")
     return {
-        "overview": reverse("targets:overview"),
-        "compare": reverse("targets:compare"),
-        "province": reverse("provinces:province", args=["SX"]),
-        "departments": reverse("provinces:departments", args=["SD"]),
-        "document": reverse("provinces:document", args=["sx-2021"]),
-        "responsibilities": reverse("provinces:responsibilities", args=["sd-2022"]),
-        "department": reverse("provinces:department", args=[department.pk]),
-        "indicator": reverse("targets:indicator", args=[indicator.pk]),
-        "task": reverse("tasks:task", args=[task.pk]),
+        "overview": reverse("dashboards:overview"),
+        "compare": reverse("dashboards:compare"),
+        "province": reverse("dashboards:province", args=["SX"]),
+        "departments": reverse("dashboards:departments", args=["SD"]),
+        "document": reverse("dashboards:document", args=["sx-2021"]),
+        "responsibilities": reverse("dashboards:responsibilities", args=["sd-2022"]),
+        "department": reverse("dashboards:department", args=[department.pk]),
+        "indicator": reverse("dashboards:indicator", args=[indicator.pk]),
+        "task": reverse("dashboards:task", args=[task.pk]),
     }

@@ -67,7 +67,7 @@ def test_the_ranking_lists_every_province_with_2025_targets_furthest_behind_firs
 
 
 def test_the_shanxi_page_lists_the_targets_missed_in_the_2013_2020_plan(viewer_client, seed):
-    html = viewer_client.get(reverse("provinces:province", args=["SX"]) + Q).content.decode()
+    html = viewer_client.get(reverse("dashboards:province", args=["SX"]) + Q).content.decode()
     outcome = _section(html, "上一规划(2013—2020年)完成情况")
     missed = _text(_section(outcome, 'id="table-outcome_sx-2013_missed"'))
     # The two numbers the 2021–2035 plan states for 2020, against the 2013–2020 targets.
@@ -79,7 +79,7 @@ def test_the_shanxi_page_lists_the_targets_missed_in_the_2013_2020_plan(viewer_c
 
 
 def test_the_shanxi_missed_targets_survive_the_demo_data(viewer_client, seed_demo):
-    response = viewer_client.get(reverse("provinces:province", args=["SX"]) + Q)
+    response = viewer_client.get(reverse("dashboards:province", args=["SX"]) + Q)
     outcome = response.context["outcomes"][0]
     assert outcome["document"]["slug"] == "sx-2013"
     missed = {r["indicator_name"]: r for r in outcome["missed"].rows}
@@ -91,7 +91,7 @@ def test_the_shanxi_missed_targets_survive_the_demo_data(viewer_client, seed_dem
 
 
 def test_the_2013_2020_document_page_shows_how_it_ended(viewer_client, seed):
-    html = viewer_client.get(reverse("provinces:document", args=["sx-2013"]) + Q).content
+    html = viewer_client.get(reverse("dashboards:document", args=["sx-2013"]) + Q).content
     html = html.decode()
     assert "本规划(2013—2020年)完成情况" in html
     assert "已被替代" in html and "关于贯彻落实计量发展规划(2021—2035年)的实施意见" in html
@@ -118,7 +118,7 @@ def test_the_shandong_departments_page_names_the_lead_of_the_most_delayed_tasks(
     (top, most), (_, runner_up) = delayed.most_common(2)
     assert most > runner_up
 
-    url = reverse("provinces:departments", args=["SD"]) + Q
+    url = reverse("dashboards:departments", args=["SD"]) + Q
     html = viewer_client.get(url).content.decode()
     answer = _text(re.search(r'<p class="answer bad">(.*?)</p>', html, re.S).group(1))
     assert answer.startswith(f"牵头滞后任务最多的单位：{top}(滞后 {most} 项")
@@ -126,21 +126,21 @@ def test_the_shandong_departments_page_names_the_lead_of_the_most_delayed_tasks(
     assert first_row.split()[:2] == [top, str(most)]
 
     # The province page gives the same answer and links to the full ranking.
-    province = viewer_client.get(reverse("provinces:province", args=["SD"]) + Q).content
+    province = viewer_client.get(reverse("dashboards:province", args=["SD"]) + Q).content
     assert f"牵头滞后任务最多的单位：<strong>{top}</strong>" in province.decode()
 
 
 def test_a_plan_that_names_no_lead_is_not_said_to_have_one(viewer_client, seed_demo):
     """山西 lists 责任单位 without 牵头/配合, 山东 names leads: pages say what each plan says."""
     shanxi = _text(
-        viewer_client.get(reverse("provinces:province", args=["SX"]) + Q).content.decode()
+        viewer_client.get(reverse("dashboards:province", args=["SX"]) + Q).content.decode()
     )
     assert "滞后任务最多的责任单位" in shanxi
     assert "原文只列责任单位，未分牵头与配合" in shanxi
     assert "牵头滞后任务最多的单位" not in shanxi
 
     shandong = _text(
-        viewer_client.get(reverse("provinces:province", args=["SD"]) + Q).content.decode()
+        viewer_client.get(reverse("dashboards:province", args=["SD"]) + Q).content.decode()
     )
     assert "牵头滞后任务最多的单位" in shandong
     assert "滞后任务最多的责任单位" not in shandong

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from targets.dashboard import csv_rows
+from dashboards.tables import csv_rows
 from targets.models import Indicator
 from tests import factories as f
 
@@ -46,7 +46,7 @@ def test_excel_holds_every_table_of_the_page_with_numbers_as_numbers(viewer_clie
 
 
 def test_one_table_in_excel(viewer_client, seed):
-    url = reverse("provinces:responsibilities", args=["sd-2022"])
+    url = reverse("dashboards:responsibilities", args=["sd-2022"])
     response = viewer_client.get(url + "?format=xlsx&table=matrix")
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["责任矩阵"]
@@ -72,7 +72,7 @@ def test_every_page_downloads_its_tables(viewer_client, seed_demo, page_urls, na
 def test_a_cell_that_looks_like_a_formula_is_escaped(viewer_client, db):
     indicator = f.make_indicator(name='=HYPERLINK("http://x")', area="法制监督")
     f.make_target(indicator=indicator)
-    url = reverse("provinces:document", args=[indicator.document.slug])
+    url = reverse("dashboards:document", args=[indicator.document.slug])
     rows = csv_rows(viewer_client.get(url + "?format=csv&table=targets").content.decode())
     assert rows[1][0] == '\'=HYPERLINK("http://x")'
     book = load_workbook(io.BytesIO(viewer_client.get(url + "?format=xlsx&table=targets").content))
@@ -81,7 +81,7 @@ def test_a_cell_that_looks_like_a_formula_is_escaped(viewer_client, db):
 
 
 def test_the_target_and_task_catalogues_download_as_csv(viewer_client, seed):
-    targets = viewer_client.get(reverse("targets:catalogue_targets") + "?province=SX")
+    targets = viewer_client.get(reverse("dashboards:catalogue_targets") + "?province=SX")
     assert targets.status_code == 200
     assert targets["Content-Disposition"] == 'attachment; filename="targets-SX.csv"'
     rows = csv_rows(targets.content.decode("utf-8"))
@@ -93,12 +93,12 @@ def test_the_target_and_task_catalogues_download_as_csv(viewer_client, seed):
         .exclude(targets=None)
         .count()
     )
-    tasks = viewer_client.get(reverse("targets:catalogue_tasks") + "?document=sd-2022")
+    tasks = viewer_client.get(reverse("dashboards:catalogue_tasks") + "?document=sd-2022")
     task_rows = csv_rows(tasks.content.decode("utf-8"))
     assert task_rows[0][5:7] == ["牵头单位", "配合单位"]
     assert len(task_rows) - 1 == 27
 
 
 def test_catalogues_are_behind_the_login(client, db):
-    response = client.get(reverse("targets:catalogue_targets"))
+    response = client.get(reverse("dashboards:catalogue_targets"))
     assert response.status_code == 302

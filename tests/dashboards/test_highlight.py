@@ -1,6 +1,6 @@
 """The source sentence highlighted in the document's text (pure; no database)."""
 
-from targets.dashboard import highlight
+from dashboards.pages.indicator import highlight
 
 TEXT = (
     "一、总体要求。计量标准由现有743项增加到900项以上，建成一批计量测试中心。"

@@ -169,7 +169,7 @@ def test_bad_parameters_get_a_clear_bilingual_400(viewer_client, seed, query, me
 
 
 def test_a_bad_filter_on_a_document_is_refused_not_ignored(viewer_client, seed):
-    url = reverse("provinces:document", args=["sx-2021"])
+    url = reverse("dashboards:document", args=["sx-2021"])
     assert viewer_client.get(url + "?status=soon").status_code == 400
     response = viewer_client.get(url + "?area=航天")
     assert response.status_code == 400
@@ -178,7 +178,7 @@ def test_a_bad_filter_on_a_document_is_refused_not_ignored(viewer_client, seed):
 
 
 def test_an_unknown_comparison_category_is_refused(viewer_client, seed):
-    response = viewer_client.get(reverse("targets:compare") + "?category=unicorns")
+    response = viewer_client.get(reverse("dashboards:compare") + "?category=unicorns")
     assert response.status_code == 400
     assert "unknown category: unicorns" in response.content.decode()
 
@@ -203,7 +203,7 @@ def test_the_status_depends_on_the_as_of_date(viewer_client, seed_demo, page_url
 
 
 def test_the_document_filter_by_area_keeps_only_that_area(viewer_client, seed):
-    url = reverse("provinces:document", args=["sx-2021"])
+    url = reverse("dashboards:document", args=["sx-2021"])
     html = viewer_client.get(url + "?area=法制监督").content.decode()
     assert "强检项目覆盖率" in html.split("文件结构与进展")[1]
     assert "省部级以上科技奖励</a></td><td" not in html.split("文件结构与进展")[1]
@@ -211,7 +211,7 @@ def test_the_document_filter_by_area_keeps_only_that_area(viewer_client, seed):
 
 
 def test_the_document_shows_its_structure_tasks_columns_and_departments(viewer_client, seed):
-    html = viewer_client.get(reverse("provinces:document", args=["sx-2021"])).content.decode()
+    html = viewer_client.get(reverse("dashboards:document", args=["sx-2021"])).content.decode()
     assert "一、总体要求" in html
     assert "专栏1" in html and "专栏2" in html
     assert "加强计量测试技术和应用基础研究" in html
@@ -238,7 +238,7 @@ def test_a_department_page_lists_lead_and_support_tasks(viewer_client, db):
     lead = f.make_assignment(department=department, role="lead")
     task = f.make_task(section=lead.task.section, title="建设计量数据中心")
     f.make_assignment(task=task, department=department, role="support")
-    html = viewer_client.get(reverse("provinces:department", args=[department.pk])).content
+    html = viewer_client.get(reverse("dashboards:department", args=[department.pk])).content
     html = html.decode()
     assert "牵头(责任)任务 1 项，其中滞后 0 项；配合任务 1 项" in html
     lead_table = html.split('id="table-lead"')[1].split("</section>")[0]
@@ -248,7 +248,40 @@ def test_a_department_page_lists_lead_and_support_tasks(viewer_client, db):
 
 
 def test_units_printed_without_lead_or_support_are_explained_where_they_occur(viewer_client, seed):
-    shanxi = viewer_client.get(reverse("provinces:departments", args=["SX"])).content.decode()
-    shandong = viewer_client.get(reverse("provinces:departments", args=["SD"])).content.decode()
+    shanxi = viewer_client.get(reverse("dashboards:departments", args=["SX"])).content.decode()
+    shandong = viewer_client.get(reverse("dashboards:departments", args=["SD"])).content.decode()
     assert "未区分牵头与配合" in shanxi
     assert "未区分牵头与配合" not in shandong
+
+
+def test_every_page_of_the_app_is_walked_by_the_page_tests(page_urls):
+    from dashboards.urls import urlpatterns
+
+    from .test_query_counts import BOUNDS
+
+    downloads = {"catalogue_targets", "catalogue_tasks"}
+    pages = {pattern.name for pattern in urlpatterns} - downloads
+    assert pages == set(page_urls) == set(PAGES) == set(BOUNDS)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "path"),
+    [
+        ("overview", [], "/"),
+        ("compare", [], "/compare/"),
+        ("province", ["SX"], "/provinces/SX/"),
+        ("departments", ["SD"], "/provinces/SD/departments/"),
+        ("document", ["sx-2021"], "/documents/sx-2021/"),
+        ("responsibilities", ["sd-2022"], "/documents/sd-2022/responsibilities/"),
+        ("department", [7], "/departments/7/"),
+        ("indicator", [7], "/indicators/7/"),
+        ("task", [7], "/tasks/7/"),
+        ("catalogue_targets", [], "/catalogue/targets.csv"),
+        ("catalogue_tasks", [], "/catalogue/tasks.csv"),
+    ],
+)
+def test_a_bookmarked_path_still_reaches_its_page(name, args, path):
+    from django.urls import resolve
+
+    assert reverse(f"dashboards:{name}", args=args) == path
+    assert resolve(path).url_name == name

@@ -20,7 +20,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
-from targets import charts, dashboard, progress
+from dashboards import charts
+from dashboards import labels as page_labels
+from targets import progress
 from tests.clients import dashboard_page_urls, get_in
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
@@ -161,30 +163,30 @@ def test_every_label_of_the_pure_modules_reads_in_english():
 
 
 def test_the_chart_words_of_every_page_come_translated():
-    assert set(dashboard.chart_text()) == set(charts.TEXT)
+    assert set(page_labels.chart_text()) == set(charts.TEXT)
     with translation.override("en"):
-        words = dashboard.chart_text()
+        words = page_labels.chart_text()
     assert words["half_time"] == "Half the time"
     assert not any(CJK.search(word) for word in words.values())
 
 
 def test_a_word_with_two_meanings_reads_by_its_context():
     with translation.override("en"):
-        assert str(dashboard.PACE_LABELS["lagging"]) == "Lagging"
-        assert str(dashboard.TASK_LABELS["delayed"]) == "Delayed"
-        assert str(dashboard.PACE_LABELS["regressing"]) == "Regressing"
-        assert str(dashboard.OUTLOOK_LABELS["deterioration"]) == "Deterioration"
+        assert str(page_labels.PACE_LABELS["lagging"]) == "Lagging"
+        assert str(page_labels.TASK_LABELS["delayed"]) == "Delayed"
+        assert str(page_labels.PACE_LABELS["regressing"]) == "Regressing"
+        assert str(page_labels.OUTLOOK_LABELS["deterioration"]) == "Deterioration"
     with translation.override("zh-hans"):
-        assert str(dashboard.TASK_LABELS["delayed"]) == "滞后"
-        assert str(dashboard.OUTLOOK_LABELS["deterioration"]) == "倒退"
+        assert str(page_labels.TASK_LABELS["delayed"]) == "滞后"
+        assert str(page_labels.OUTLOOK_LABELS["deterioration"]) == "倒退"
 
 
 def test_the_english_sentence_uses_the_status_words_of_the_pages():
     with translation.override("en"):
         for code, word in progress.PACE_STATUS_WORDS_EN.items():
-            assert word == str(dashboard.PACE_LABELS[code]).lower()
+            assert word == str(page_labels.PACE_LABELS[code]).lower()
         for code, word in progress.OUTLOOK_WORDS_EN.items():
-            assert word == str(dashboard.OUTLOOK_LABELS[code]).lower()
+            assert word == str(page_labels.OUTLOOK_LABELS[code]).lower()
 
 
 # --- the leader's sentence in English ---------------------------------------------------------
@@ -316,7 +318,7 @@ def _page_urls() -> dict[str, str]:
     """Every dashboard page, and the superseded 2013–2020 plan's document page."""
     return {
         **dashboard_page_urls(),
-        "old document": reverse("provinces:document", args=["sx-2013"]),
+        "old document": reverse("dashboards:document", args=["sx-2013"]),
     }
 
 

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from targets import charts
+from dashboards import charts
 
 
 def _results(**columns):

@@ -1,7 +1,8 @@
-"""Dashboard pages of the targets app: overview (home), comparison, indicator, catalogue CSVs.
+"""Every read-only page: overview (home), comparison, province, departments, document,
+responsibilities, department, indicator, task, and the catalogue CSVs.
 
 Thin views (STYLE.md): login check, parameters from the URL, one page-level read from
-``targets.dashboard``, render or download. ``render_page`` is shared by the other apps' pages.
+``dashboards.pages``, render or download.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from targets import dashboard
+from dashboards.pages.common import BadFilter
+from dashboards.pages.compare import comparison_page
+from dashboards.pages.departments import department_page, departments_page, responsibilities_page
+from dashboards.pages.document import document_page
+from dashboards.pages.indicator import indicator_page
+from dashboards.pages.overview import overview_page
+from dashboards.pages.province import province_page
+from dashboards.pages.task import task_page
+from dashboards.tables import Table, table_csv, tables_xlsx
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
 FORMATS = ("csv", "xlsx")
@@ -35,12 +44,12 @@ def page_dates(request: HttpRequest) -> tuple[dt.date, dt.date]:
     try:
         as_of = dt.date.fromisoformat(raw)
     except ValueError:
-        raise dashboard.BadFilter(
+        raise BadFilter(
             f"测算基准日“{raw}”不是有效日期，应为 YYYY-MM-DD，如 {today.isoformat()} / "
             f"as_of “{raw}” is not a date; use YYYY-MM-DD, e.g. {today.isoformat()}"
         ) from None
     if not 1990 <= as_of.year <= 2100:
-        raise dashboard.BadFilter(
+        raise BadFilter(
             f"测算基准日应在1990—2100年之间 / as_of must lie between 1990 and 2100: {raw}"
         )
     return as_of, today
@@ -58,31 +67,31 @@ def int_param(request: HttpRequest, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise dashboard.BadFilter(
+        raise BadFilter(
             f"参数 {name} 应为整数：“{raw}” / {name} must be a whole number: “{raw}”"
         ) from None
 
 
 def download(
-    request: HttpRequest, tables: list[dashboard.Table], *, filename: str, as_of: dt.date
+    request: HttpRequest, tables: list[Table], *, filename: str, as_of: dt.date
 ) -> HttpResponse:
     """``?format=csv|xlsx[&table=name]``: CSV for one table, Excel for one or every table."""
     fmt = request.GET.get("format", "")
     if fmt not in FORMATS:
-        raise dashboard.BadFilter(
+        raise BadFilter(
             f"下载格式只能是 csv 或 xlsx：“{fmt}” / format must be csv or xlsx: “{fmt}”"
         )
     wanted = request.GET.get("table", "")
     by_name = {t.name: t for t in tables}
     if wanted and wanted not in by_name:
-        raise dashboard.BadFilter(
+        raise BadFilter(
             f"本页没有表格“{wanted}”(可选：{'、'.join(by_name)}) / "
             f"no table “{wanted}” on this page (choose from {', '.join(by_name)})"
         )
     chosen = [by_name[wanted]] if wanted else tables
     part = wanted or ("all" if fmt == "xlsx" else chosen[0].name)
     name = f"{filename}-{part}-{as_of}"
-    body = dashboard.table_csv(chosen[0]) if fmt == "csv" else dashboard.tables_xlsx(chosen)
+    body = table_csv(chosen[0]) if fmt == "csv" else tables_xlsx(chosen)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -109,7 +118,7 @@ def render_page(
         context = build(as_of, today)
         if "format" in request.GET:
             return download(request, context["tables"], filename=filename, as_of=as_of)
-    except dashboard.BadFilter as error:
+    except BadFilter as error:
         return bad_request(request, str(error))
     context["t"] = {table.name: table for table in context["tables"]}
     # "chart-pace" → charts.pace in templates (a dash cannot follow a dot there).
@@ -125,12 +134,12 @@ def render_page(
 def overview(request: HttpRequest) -> HttpResponse:
     try:
         year = int_param(request, "year")
-    except dashboard.BadFilter as error:
+    except BadFilter as error:
         return bad_request(request, str(error))
     return render_page(
         request,
         "dashboards/overview.html",
-        lambda as_of, today: dashboard.overview_page(as_of=as_of, today=today, year=year),
+        lambda as_of, today: overview_page(as_of=as_of, today=today, year=year),
         filename="overview",
     )
 
@@ -141,7 +150,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "dashboards/compare.html",
-        lambda as_of, today: dashboard.comparison_page(
+        lambda as_of, today: comparison_page(
             as_of=as_of,
             today=today,
             category=text_param(request, "category"),
@@ -153,12 +162,85 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+def province(request: HttpRequest, code: str) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/province.html",
+        lambda as_of, today: province_page(code=code, as_of=as_of, today=today),
+        filename=f"province-{code}",
+    )
+
+
+@require_GET
+@login_required
+def departments(request: HttpRequest, code: str) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/departments.html",
+        lambda as_of, today: departments_page(code=code, as_of=as_of, today=today),
+        filename=f"departments-{code}",
+    )
+
+
+@require_GET
+@login_required
+def document(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/document.html",
+        lambda as_of, today: document_page(
+            slug=slug,
+            as_of=as_of,
+            today=today,
+            area=text_param(request, "area"),
+            status=text_param(request, "status"),
+            task_status=text_param(request, "task_status"),
+        ),
+        filename=f"document-{slug}",
+    )
+
+
+@require_GET
+@login_required
+def responsibilities(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/responsibilities.html",
+        lambda as_of, today: responsibilities_page(slug=slug),
+        filename=f"responsibilities-{slug}",
+    )
+
+
+@require_GET
+@login_required
+def department(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/department.html",
+        lambda as_of, today: department_page(pk=pk, as_of=as_of, today=today),
+        filename=f"department-{pk}",
+    )
+
+
+@require_GET
+@login_required
 def indicator(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "dashboards/indicator.html",
-        lambda as_of, today: dashboard.indicator_page(pk=pk, as_of=as_of, today=today),
+        lambda as_of, today: indicator_page(pk=pk, as_of=as_of, today=today),
         filename=f"indicator-{pk}",
+    )
+
+
+@require_GET
+@login_required
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_page(
+        request,
+        "dashboards/task.html",
+        lambda as_of, today: task_page(pk=pk, as_of=as_of, today=today),
+        filename=f"task-{pk}",
     )
 
 

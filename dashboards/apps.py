@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    """The read side: every read-only page. It has no models of its own."""
+
+    name = "dashboards"

@@ -1,0 +1,359 @@
+"""Reads of the entry and review workflow: what is due, the workbench, the queue, the history.
+
+``due_items`` is the one place that decides what a reporter owes for a period. For now the
+period is the current calendar quarter; reporting rounds (``rounds/``) will replace
+``current_period`` with the open round, and nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from provinces import access
+from provinces.models import ReviewStatus
+from reporting.models import Evidence
+from targets.models import Indicator, ProgressReport, Target
+from tasks.models import Assignment, Task, TaskUpdate
+
+REPORT_PROVINCE = "indicator__document__province"
+UPDATE_PROVINCE = "task__document__province"
+TASK_PROVINCE = "document__province"
+INDICATOR_PROVINCE = "document__province"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+
+
+def current_period(as_of: dt.date) -> Period:
+    """The calendar quarter holding ``as_of`` (until reporting rounds say otherwise)."""
+    first_month = 3 * ((as_of.month - 1) // 3) + 1
+    start = dt.date(as_of.year, first_month, 1)
+    end_month = first_month + 2
+    next_start = dt.date(as_of.year + (end_month == 12), end_month % 12 + 1, 1)
+    return Period(start=start, end=next_start - dt.timedelta(days=1))
+
+
+@dataclass
+class DueItems:
+    period: Period
+    indicators: list[Indicator] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+
+def _in_force(queryset: QuerySet, year: int, prefix: str = "") -> QuerySet:
+    return queryset.filter(**{f"{prefix}document__period_end__gte": year})
+
+
+def entry_indicators(user: Any, *, as_of: dt.date | None = None) -> QuerySet[Indicator]:
+    """Indicators the user may report on: its units', of the documents still in force."""
+    queryset = access.scope(Indicator.objects.all(), user, INDICATOR_PROVINCE)
+    if as_of is not None:
+        queryset = _in_force(queryset, as_of.year)
+    return queryset.select_related("document__province").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("year"))
+    )
+
+
+def entry_tasks(user: Any, *, as_of: dt.date | None = None) -> QuerySet[Task]:
+    """Tasks the user updates: its department's (lead, support or responsible), else its
+    units' when it has no department."""
+    queryset = access.scope(Task.objects.all(), user, TASK_PROVINCE)
+    profile = access.profile(user)
+    if profile is not None and profile.department_id is not None:
+        queryset = queryset.filter(
+            Exists(
+                Assignment.objects.filter(task=OuterRef("pk"), department_id=profile.department_id)
+            )
+        )
+    if as_of is not None:
+        queryset = _in_force(queryset, as_of.year)
+    return queryset.select_related("document__province", "section")
+
+
+def due_items(user: Any, *, as_of: dt.date) -> DueItems:
+    """Indicators and tasks with no report (in any state) dated in the current period."""
+    period = current_period(as_of)
+    due = DueItems(period=period)
+    if not access.has_role(user, *access.ENTRY_ROLES):
+        return due
+    in_period = Q(as_of__gte=period.start, as_of__lte=period.end)
+    reported = ProgressReport.objects.filter(in_period, indicator=OuterRef("pk"))
+    updated = TaskUpdate.objects.filter(in_period, task=OuterRef("pk"))
+    due.indicators = list(
+        entry_indicators(user, as_of=as_of)
+        .exclude(Exists(reported))
+        .order_by("document__province__sort_order", "document", "sort_order")
+    )
+    due.tasks = list(
+        entry_tasks(user, as_of=as_of).exclude(Exists(updated)).order_by("document", "sort_order")
+    )
+    return due
+
+
+def reports_of(user: Any) -> QuerySet[ProgressReport]:
+    """Reports the user may read (its units', for roles that read submissions)."""
+    if not access.has_role(user, *access.SUBMISSION_READER_ROLES):
+        return ProgressReport.objects.none()
+    return access.scope(ProgressReport.objects.all(), user, REPORT_PROVINCE).select_related(
+        "indicator__document__province", "reporter", "reviewed_by", "last_modified_by"
+    )
+
+
+def updates_of(user: Any) -> QuerySet[TaskUpdate]:
+    if not access.has_role(user, *access.SUBMISSION_READER_ROLES):
+        return TaskUpdate.objects.none()
+    return access.scope(TaskUpdate.objects.all(), user, UPDATE_PROVINCE).select_related(
+        "task__document__province", "reporter", "reviewed_by", "last_modified_by"
+    )
+
+
+@dataclass
+class Workbench:
+    due: DueItems
+    drafts: list[Any]
+    returned: list[Any]
+    waiting: list[Any]
+    queue_reports: list[ProgressReport]
+    queue_updates: list[TaskUpdate]
+
+
+def _mine(queryset: QuerySet, user: Any, status: str) -> list[Any]:
+    return list(
+        queryset.filter(Q(reporter=user) | Q(last_modified_by=user), review_status=status).order_by(
+            "-updated_at"
+        )[:200]
+    )
+
+
+def workbench(user: Any, *, as_of: dt.date) -> Workbench:
+    """A reporter's due items, drafts, returned and waiting entries; a reviewer's queue."""
+    reports, updates = reports_of(user), updates_of(user)
+    queue_reports: list[ProgressReport] = []
+    queue_updates: list[TaskUpdate] = []
+    if access.has_role(user, *access.REVIEW_ROLES):
+        queue_reports, queue_updates = review_queue(user)
+    entering = access.has_role(user, *access.ENTRY_ROLES)
+    return Workbench(
+        due=due_items(user, as_of=as_of),
+        drafts=[
+            *_mine(reports, user, ReviewStatus.DRAFT),
+            *_mine(updates, user, ReviewStatus.DRAFT),
+        ]
+        if entering
+        else [],
+        returned=[
+            *_mine(reports, user, ReviewStatus.RETURNED),
+            *_mine(updates, user, ReviewStatus.RETURNED),
+        ]
+        if entering
+        else [],
+        waiting=[
+            *_mine(reports, user, ReviewStatus.SUBMITTED),
+            *_mine(updates, user, ReviewStatus.SUBMITTED),
+        ]
+        if entering
+        else [],
+        queue_reports=queue_reports,
+        queue_updates=queue_updates,
+    )
+
+
+def review_queue(user: Any) -> tuple[list[ProgressReport], list[TaskUpdate]]:
+    """Submitted entries of the reviewer's units, oldest first."""
+    if not access.has_role(user, *access.REVIEW_ROLES):
+        return [], []
+    reports = reports_of(user).filter(review_status=ReviewStatus.SUBMITTED)
+    updates = updates_of(user).filter(review_status=ReviewStatus.SUBMITTED)
+    return (
+        list(reports.order_by("submitted_at", "id")[:500]),
+        list(updates.order_by("submitted_at", "id")[:500]),
+    )
+
+
+def last_approved_value(indicator: Indicator) -> ProgressReport | None:
+    return (
+        ProgressReport.objects.filter(indicator=indicator, review_status=ReviewStatus.APPROVED)
+        .order_by("-as_of", "-reviewed_at")
+        .first()
+    )
+
+
+def evidence_of(entry: Any) -> list[Evidence]:
+    return list(entry.evidence_items.select_related("uploaded_by"))
+
+
+def evidence_file(user: Any, pk: int) -> Evidence:
+    """An evidence file the user may read, or 404 (another unit's, a link, or missing)."""
+    item = (
+        Evidence.objects.select_related(
+            "report__indicator__document", "task_update__task__document"
+        )
+        .filter(pk=pk)
+        .exclude(file="")
+        .first()
+    )
+    if item is None:
+        raise_404()
+    unit = (
+        item.report.indicator.document.province_id
+        if item.report_id
+        else item.task_update.task.document.province_id
+    )
+    access.require(access.can_read_submissions(user, unit))
+    return item
+
+
+def raise_404() -> None:
+    access.require(False)
+
+
+# --- history ----------------------------------------------------------------------------------
+
+HISTORY_TYPES = {"+": "创建 created", "~": "修改 changed", "-": "删除 deleted"}
+# Fields not worth showing as changes (bookkeeping the database fills in).
+QUIET_FIELDS = {"updated_at", "created_at", "is_percentage", "is_milestone"}
+
+
+@dataclass
+class HistoryRow:
+    when: dt.datetime
+    who: str
+    kind: str
+    object_label: str
+    reason: str
+    changes: list[tuple[str, str, str]]
+    status: str = ""
+
+
+def history_rows(records: list[Any]) -> list[HistoryRow]:
+    """Each history record with who, when, what changed (before → after) and why.
+
+    ``records`` are historical rows of one or more objects, newest first; the row before each
+    one (of the same object) is found among them, so pass an object's whole history.
+    """
+    by_object: dict[tuple[str, int], list[Any]] = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_object.setdefault((record._meta.label, record.id), []).append(record)
+    rows: list[HistoryRow] = []
+    for key, chain in by_object.items():
+        previous = None
+        for record in chain:
+            changes: list[tuple[str, str, str]] = []
+            if previous is not None:
+                delta = record.diff_against(previous)
+                for change in delta.changes:
+                    if change.field in QUIET_FIELDS:
+                        continue
+                    name = str(record.instance_type._meta.get_field(change.field).verbose_name)
+                    changes.append((name, _text(change.old), _text(change.new)))
+            user = record.history_user
+            rows.append(
+                HistoryRow(
+                    when=record.history_date,
+                    who=user.get_username() if user else "—",
+                    kind=HISTORY_TYPES.get(record.history_type, record.history_type),
+                    object_label=f"{record.instance_type._meta.verbose_name} #{key[1]}",
+                    reason=record.history_change_reason or "",
+                    changes=changes,
+                    status=getattr(record, "review_status", "") or "",
+                )
+            )
+            previous = record
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "normalize"):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def report_history(report: ProgressReport) -> list[HistoryRow]:
+    records = list(report.history.select_related("history_user"))
+    records += list(Evidence.history.filter(report_id=report.pk).select_related("history_user"))
+    return history_rows(records)
+
+
+def update_history(update: TaskUpdate) -> list[HistoryRow]:
+    records = list(update.history.select_related("history_user"))
+    records += list(
+        Evidence.history.filter(task_update_id=update.pk).select_related("history_user")
+    )
+    return history_rows(records)
+
+
+def indicator_history(user: Any, indicator: Indicator) -> list[HistoryRow]:
+    """The indicator's own changes, its targets', and its reports' the user may read."""
+    records = list(indicator.history.select_related("history_user"))
+    records += list(Target.history.filter(indicator_id=indicator.pk).select_related("history_user"))
+    if access.can_read_submissions(user, indicator.document.province_id):
+        records += list(
+            ProgressReport.history.filter(indicator_id=indicator.pk).select_related("history_user")
+        )
+    return history_rows(records)
+
+
+def task_history(user: Any, task: Task) -> list[HistoryRow]:
+    records = list(Assignment.history.filter(task_id=task.pk).select_related("history_user"))
+    if access.can_read_submissions(user, task.document.province_id):
+        records += list(TaskUpdate.history.filter(task_id=task.pk).select_related("history_user"))
+    return history_rows(records)
+
+
+AUDIT_MODELS = {
+    "reports": (ProgressReport, "indicator__document__province_id"),
+    "task_updates": (TaskUpdate, "task__document__province_id"),
+    "targets": (Target, "indicator__document__province_id"),
+    "indicators": (Indicator, "document__province_id"),
+    "assignments": (Assignment, "task__document__province_id"),
+}
+AUDIT_HEADER = ["model", "id", "when", "who", "action", "reason", "field", "before", "after"]
+
+
+def _scoped_history(user: Any, model: type, path: str) -> QuerySet:
+    """History rows of objects in the user's units (objects since deleted drop out)."""
+    live = access.scope(model.objects.all(), user, path.removesuffix("_id"))
+    return model.history.filter(id__in=live.values("pk")).select_related("history_user")
+
+
+def audit_csv(user: Any, kind: str) -> str:
+    """The audit trail of one kind of record, one line per changed field, for an auditor."""
+    model, path = AUDIT_MODELS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_HEADER)
+    for row in history_rows(list(_scoped_history(user, model, path))):
+        base = [
+            kind,
+            row.object_label.rpartition("#")[2],
+            row.when.isoformat(),
+            row.who,
+            row.kind,
+            row.reason,
+        ]
+        if not row.changes:
+            writer.writerow([_cell(v) for v in (*base, "", "", "")])
+        for name, before, after in row.changes:
+            writer.writerow([_cell(v) for v in (*base, name, before, after)])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Formula escaping, so a spreadsheet never runs a value someone typed."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") and value != "-" else value
