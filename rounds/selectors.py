@@ -173,7 +173,9 @@ def open_rounds_for(user: Any, *, as_of: dt.date) -> list[ReportingRound]:
     return list(rounds_for(user).filter(status=RoundStatus.OPEN, opens_on__lte=as_of))
 
 
-def due_items(user: Any, *, as_of: dt.date) -> list[Item]:
+def due_items(
+    user: Any, *, as_of: dt.date, rounds: list[ReportingRound] | None = None
+) -> list[Item]:
     """What the user's department still owes in the open rounds (missing, draft, returned),
     overdue first. A reporter without a department sees its whole unit's outstanding items."""
     found = access.profile(user)
@@ -181,7 +183,9 @@ def due_items(user: Any, *, as_of: dt.date) -> list[Item]:
         user, Role.REPORTER, Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN
     ):
         return []
-    data = round_completeness(open_rounds_for(user, as_of=as_of), today=as_of)
+    if rounds is None:
+        rounds = open_rounds_for(user, as_of=as_of)
+    data = round_completeness(rounds, today=as_of)
     department_id = found.department_id
     items = [
         item
@@ -189,6 +193,35 @@ def due_items(user: Any, *, as_of: dt.date) -> list[Item]:
         if item.outstanding and (department_id is None or item.department_id == department_id)
     ]
     return sorted(items, key=lambda item: (item.deadline, item.kind, item.code))
+
+
+@dataclass(frozen=True)
+class RoundsDue:
+    """The workbench's view of the open rounds: the period they report, the nearest deadline,
+    what the user's department still owes and which of it is overdue."""
+
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+    indicator_ids: frozenset[int]
+    task_ids: frozenset[int]
+    overdue: frozenset[tuple[str, int]]
+
+
+def due_from_rounds(user: Any, *, as_of: dt.date) -> RoundsDue | None:
+    """None when the user's units have no open round (the workbench then falls back)."""
+    rounds = open_rounds_for(user, as_of=as_of)
+    if not rounds:
+        return None
+    items = due_items(user, as_of=as_of, rounds=rounds)
+    return RoundsDue(
+        start=min(r.period_start for r in rounds),
+        end=max(r.as_of for r in rounds),
+        deadline=min(r.deadline for r in rounds),
+        indicator_ids=frozenset(i.object_id for i in items if i.kind == "indicator"),
+        task_ids=frozenset(i.object_id for i in items if i.kind == "task"),
+        overdue=frozenset((i.kind, i.object_id) for i in items if i.overdue(as_of)),
+    )
 
 
 def awaiting_review_count(user: Any) -> int:

@@ -331,3 +331,35 @@ def test_reminders_can_be_turned_off_and_on(client, plan):
     client.post(url, {"reminders_enabled": "on"})
     user.profile.refresh_from_db()
     assert user.profile.reminders_enabled is True
+
+
+def test_the_workbench_lists_what_the_department_owes_in_the_open_round(plan, q4):
+    from reporting.selectors import due_items as workbench_due
+
+    science = workbench_due(plan.users["sx_science"], as_of=BEFORE)
+    assert [i.name for i in science.indicators] == ["省级产业计量测试中心"]
+    assert [t.title for t in science.tasks] == ["加强计量科技创新"]
+    assert (science.period.start, science.period.end, science.deadline) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+        dt.date(2027, 1, 15),
+    )
+    assert not science.indicators[0].overdue
+    market = workbench_due(plan.users["sx_reporter"], as_of=AFTER)
+    assert [i.name for i in market.indicators] == ["社会公用计量标准"] and market.tasks == []
+    assert market.indicators[0].overdue
+
+
+def test_the_workbench_page_marks_overdue_items(client, plan):
+    today = timezone.localdate()
+    round_create(
+        document=plan.doc,
+        period_kind="quarter",
+        year=2026,
+        number=3,
+        opens_on=dt.date(2026, 9, 1),
+        deadline=today - dt.timedelta(days=1),
+    )
+    text = login(client, plan.users["sx_reporter"]).get(reverse("reporting:workbench"))
+    text = text.content.decode()
+    assert "社会公用计量标准" in text and "逾期" in text
