@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from metrology_tracker.downloads import attachment
 from targets import dashboard
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
@@ -84,7 +85,7 @@ def download(
     name = f"{filename}-{part}-{as_of}"
     body = dashboard.table_csv(chosen[0]) if fmt == "csv" else dashboard.tables_xlsx(chosen)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = attachment(f"{name}.{fmt}")
     return response
 
 
@@ -168,8 +169,8 @@ def _catalogue(request: HttpRequest, build: Callable[..., str], name: str) -> Ht
     body = "\ufeff" + build(province=province, document=document)
     response = HttpResponse(body.encode("utf-8"), content_type=CONTENT_TYPES["csv"])
     suffix = "-".join(part for part in (province, document) if part and part.isascii())
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}{"-" + suffix if suffix else ""}.csv"'
+    response["Content-Disposition"] = attachment(
+        f"{name}-{suffix}.csv" if suffix else f"{name}.csv"
     )
     return response
 
