@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "provinces",
     "targets",
     "tasks",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "metrology_tracker.middleware.PermissionsPolicyMiddleware",
     # Records who made each change (history_user) for saves made while serving a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the bilingual lockout page.
@@ -205,6 +208,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
     },
 }
+
+# Progress sheets: the largest file an import reads (the command and the admin alike).
+IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# A recompute still STARTED after this long died with its process: it is marked failed.
+PROGRESS_RUN_STALE_AFTER_SECONDS = int(os.getenv("PROGRESS_RUN_STALE_AFTER_SECONDS", "1800"))
+
+# Content security: scripts only from this site (figures travel as JSON through json_script
+# and are drawn by a static file); plotly.js writes inline styles, hence 'unsafe-inline' for
+# styles only. No frames, no plugins, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features this site never uses, refused for it and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # Mail: SMTP when EMAIL_HOST is set (production), else printed to the console (development).
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")
