@@ -43,3 +43,24 @@ class RoundOpenForm(forms.Form):
 
 class ReminderSettingsForm(forms.Form):
     reminders_enabled = forms.BooleanField(required=False, label=_("接收填报提醒和待审核汇总邮件"))
+
+
+class UploadForm(forms.Form):
+    # An empty file is let through: the import itself says so, as the command line does.
+    file = forms.FileField(
+        allow_empty_file=True,
+        label=_("填好的表格(.xlsx 或 .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        from django.conf import settings
+
+        sheet = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if sheet.size > limit:
+            raise forms.ValidationError(
+                _("文件超过%(size)sMB，请分成几个文件上传 (the file is larger than %(size)s MB)")
+                % {"size": round(limit / 1_000_000, 1)}
+            )
+        return sheet

@@ -44,3 +44,12 @@ def send_round_reminders(today: str | None = None) -> dict[str, int]:
 def send_review_digest(today: str | None = None) -> dict[str, int]:
     """The reviewers' daily list of submissions waiting for them."""
     return services.review_digest_send(today=_day(today))
+
+
+@shared_task(acks_late=True)
+def check_upload(token: str) -> str:
+    """Check an uploaded sheet for its preview (rows checked so far go to the cache)."""
+    from rounds.imports import upload_check
+
+    upload = upload_check(token=token)
+    return upload.state if upload else "gone"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from provinces import access
 from provinces.models import Province
-from rounds import pages, services
-from rounds.forms import ReminderSettingsForm, RoundOpenForm
+from rounds import imports, jobs, pages, services
+from rounds.forms import ReminderSettingsForm, RoundOpenForm, UploadForm
 from rounds.models import ReportingRound, RoundStatus
 from rounds.selectors import PROVINCE_FIELD, round_completeness, rounds_for
 
@@ -136,6 +136,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "items": pages.item_rows(data, today=today),
             "overdue": found.is_overdue(today),
             "can_enter": access.can_enter(request.user, province_id),
+            "import_enabled": True,
             "can_review": access.can_review(request.user, province_id),
             "statuses": RoundStatus,
             "hide_as_of_form": True,
@@ -222,3 +223,102 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
             "hide_as_of_form": True,
         },
     )
+
+
+# --- the web import ---------------------------------------------------------------------------
+
+
+def _entry_round(request: HttpRequest, pk: int) -> ReportingRound:
+    found = _round_or_404(request, pk)
+    access.require(access.can_enter(request.user, found.document.province_id))
+    return found
+
+
+@require_GET
+@login_required
+def template_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's sheet to fill: one row per indicator the user's department owes."""
+    found = _entry_round(request, pk)
+    body = imports.template_xlsx(round=found, user=request.user)
+    response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
+    name = f"{found.document.slug}-{found.year}-{found.period_kind}{found.number}-template.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _entry_round(request, pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        sheet = form.cleaned_data["file"]
+        started = imports.upload_start(
+            round=found, user=request.user, filename=sheet.name, data=sheet.read()
+        )
+        jobs.check_upload.delay(started.token)
+        return redirect("rounds:preview", token=started.token)
+    return render(
+        request,
+        "rounds/upload.html",
+        {"round": found, "form": form, "hide_as_of_form": True},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _own_upload(request: HttpRequest, token: str) -> imports.Upload:
+    found = imports.upload_get(token)
+    access.require(found is not None and found.user_id == request.user.pk)
+    return found
+
+
+@require_GET
+@login_required
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """Every row and what confirming will do, or every problem with its row and column."""
+    found = _own_upload(request, token)
+    round_ = _round_or_404(request, found.round_id)
+    file_problems = [p for p in found.problems if not p.row]
+    return render(
+        request,
+        "rounds/preview.html",
+        {
+            "upload": found,
+            "round": round_,
+            "file_problems": file_problems,
+            "row_problems": [p for p in found.problems if p.row],
+            "form": UploadForm(),
+            "hide_as_of_form": True,
+        },
+    )
+
+
+@require_GET
+@login_required
+def upload_status(request: HttpRequest, token: str) -> JsonResponse:
+    """For a page that polls: ``{"state": "checking"|"ready"|"stored", "checked": rows}``."""
+    found = _own_upload(request, token)
+    return JsonResponse(
+        {"state": found.state, "checked": found.checked, "problems": len(found.problems)}
+    )
+
+
+@require_POST
+@login_required
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    found = _own_upload(request, token)
+    round_ = _entry_round(request, found.round_id)
+    _, outcome, stored = imports.upload_confirm(token=token, user=request.user)
+    if stored:
+        messages.success(request, outcome.summary())
+        return redirect("rounds:round", pk=round_.pk)
+    if outcome is not None and outcome.ok:
+        messages.info(
+            request,
+            _("这份表格已经导入，没有重复保存 (already imported: nothing stored twice)"),
+        )
+        return redirect("rounds:round", pk=round_.pk)
+    if outcome is not None:
+        for error in outcome.errors:
+            messages.error(request, str(error))
+    return redirect("rounds:preview", token=token)

@@ -31,7 +31,7 @@ a different value becomes a new submitted report that ``supersedes`` it (the cor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from provinces.models import Department, PolicyDocument, Province, ReviewStatus
+from targets import near_miss
 from targets import sheet_reading as cells
 from targets.models import Indicator, MeasureKind, ProgressReport, ReportSource
 from targets.services import enqueue_indicator_recompute, report_value_problems
@@ -65,8 +66,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Columns an export carries that an import reads past: never used to select or change a row.
 IGNORED_HEADERS = ("id", "review_status", "source", "序号", "审核状态", "来源")
+# The reference columns of a round's template (rounds.imports): read past, like an export's.
+IGNORED_HEADERS += ("原文名称", "计量单位", "目标值", "最近审核值", "最近审核日期")
 COUNT_UNITS = frozenset({"个", "名", "家", "种", "项", "千家", "所", "台", "件", "人"})
 NOTE_MAX_CHARS = 2000
+PROGRESS_EVERY = 500  # rows between two progress reports
 MAX_PROBLEMS = 200  # a sheet wrong on every row still gets a readable answer
 CORRECTION_REASON = (
     "批量导入更正：表格中的数值与已审核的数值不同 (correction from an imported sheet)"
@@ -411,6 +415,20 @@ class _RowChecker:
         self.today = today
         self.seen: dict[tuple[int, dt.date, int | None], int] = {}
 
+    def did_you_mean(self, document: PolicyDocument, typed: Any) -> str:
+        """“您是否要填 … (did you mean …)” with the document's closest indicator names."""
+        names = [
+            indicator.name
+            for (document_id, _), found in self.catalogue.indicators.items()
+            if document_id == document.pk
+            for indicator in found
+        ]
+        close = near_miss.close_names(str(typed), names)
+        if not close:
+            return ""
+        listed = "、".join(f"“{name}”" for name in close)
+        return gettext("；您是否要填{names}？(did you mean {names}?)").format(names=listed)
+
     def cell(self, values: list[Any], column: str) -> Any:
         index = self.layout.columns.get(column)
         if index is None or index >= len(values):
@@ -514,7 +532,8 @@ class _RowChecker:
                             "(several indicators of {document} are named “{value}”: give "
                             "the code)"
                         )
-                    ).format(document=document.slug, value=cells.shorten(get("indicator"))),
+                    ).format(document=document.slug, value=cells.shorten(get("indicator")))
+                    + (self.did_you_mean(document, get("indicator")) if not matches else ""),
                 )
         if document is not None and self.limit_code and document.province.code != self.limit_code:
             refuse(
@@ -699,8 +718,12 @@ def parse_sheet(
     fmt: str | None = None,
     province: str | None = None,
     today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ParsedSheet:
     """Read and check a sheet; writes nothing. See the module docstring.
+
+    ``progress`` (a web upload's status) is told the number of rows checked so far, every
+    ``PROGRESS_EVERY`` rows and at the end.
 
     ``province`` (a code) limits the rows to that province's indicators; ``today`` is the day
     after which dates are "in the future".
@@ -753,7 +776,11 @@ def parse_sheet(
         )
         parsed = ParsedSheet(sheet_name=sheet.name)
         extra = 0
+        checked = 0
         for number, values in rows:
+            checked += 1
+            if progress is not None and checked % PROGRESS_EVERY == 0:
+                progress(checked)
             report, row_problems = checker.check(number, values)
             if report is not None:
                 parsed.rows.append(report)
@@ -761,6 +788,8 @@ def parse_sheet(
                 parsed.problems.extend(row_problems)
             else:
                 extra += len(row_problems)
+        if progress is not None:
+            progress(checked)
     except cells.FileProblem as problem:
         return _file_problem(str(problem))
     if extra:
