@@ -243,6 +243,9 @@ def upload_check(*, token: str, today: dt.date | None = None) -> Upload | None:
         upload.checked = rows
         _save(upload)
 
+    # A round asks for values as of its period's end, and it opens before that day: within
+    # the round, the period's end is not "in the future".
+    today = max(today or timezone.localdate(), round.as_of)
     parsed = progress_import.parse_sheet(
         _NamedBytes(data, upload.filename),
         province=round.document.province.code,
@@ -356,7 +359,11 @@ def upload_confirm(*, token: str, user: Any) -> tuple[Upload | None, ImportOutco
     The claim is the cache's atomic ``add``: a second confirm (a double click, another worker)
     finds it taken and stores nothing."""
     upload = upload_get(token)
-    if upload is None or upload.user_id != user.pk or upload.state != "ready" or not upload.parsed:
+    if upload is None or upload.user_id != user.pk:
+        return upload, None, False
+    if upload.state == "stored":
+        return upload, upload.outcome, False
+    if upload.state != "ready" or not upload.parsed:
         return upload, None, False
     if not upload.parsed.ok:
         return upload, None, False

@@ -308,7 +308,7 @@ def upload_status(request: HttpRequest, token: str) -> JsonResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     found = _own_upload(request, token)
     round_ = _entry_round(request, found.round_id)
-    _, outcome, stored = imports.upload_confirm(token=token, user=request.user)
+    _upload, outcome, stored = imports.upload_confirm(token=token, user=request.user)
     if stored:
         messages.success(request, outcome.summary())
         return redirect("rounds:round", pk=round_.pk)
