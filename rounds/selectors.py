@@ -274,3 +274,36 @@ def reporters_of(province_id: int, department_id: int | None) -> QuerySet:
         )
         .exclude(email="")
     )
+
+
+def province_rounds(user: Any, *, code: str, today: dt.date, limit: int = 3) -> dict | None:
+    """The province page's block: the unit's latest rounds with their totals and who is still
+    missing; None for users who do not read that unit's submissions. Seven queries at most."""
+    from provinces.models import Province
+
+    if access.role(user) is None:
+        return None
+    province = Province.objects.filter(code__iexact=code).values("id").first()
+    if province is None or not access.can_read_submissions(user, province["id"]):
+        return None
+    rounds = list(
+        rounds_for(user)
+        .filter(document__province_id=province["id"])
+        .exclude(status=RoundStatus.DRAFT)[:limit]
+    )
+    data = round_completeness(rounds, today=today)
+    out = []
+    for rnd in rounds:
+        lines = [line for line in data.lines() if line["round"].pk == rnd.pk]
+        out.append(
+            {
+                "round": rnd,
+                "due": sum(line["tally"].due for line in lines),
+                "handed_in": sum(line["tally"].handed_in for line in lines),
+                "missing": [
+                    line["department"] or "—" for line in lines if line["tally"].missing_items
+                ],
+                "overdue": rnd.is_overdue(today) and any(line["tally"].overdue for line in lines),
+            }
+        )
+    return {"rounds": out, "code": code}

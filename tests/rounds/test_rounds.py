@@ -363,3 +363,15 @@ def test_the_workbench_page_marks_overdue_items(client, plan):
     text = login(client, plan.users["sx_reporter"]).get(reverse("reporting:workbench"))
     text = text.content.decode()
     assert "社会公用计量标准" in text and "逾期" in text
+
+
+def test_the_province_page_shows_its_rounds_and_who_is_missing_to_those_who_read_them(
+    client, plan, q4
+):
+    url = reverse("dashboards:province", args=["SX"])
+    text = login(client, plan.users["sx_reviewer"]).get(url).content.decode()
+    assert 'id="rounds-title"' in text
+    assert "2026年第四季度" in text and "省市场监管局、省科技厅" in text
+    client.logout()
+    stranger = login(client, plan.users["js_reporter"]).get(url).content.decode()
+    assert 'id="rounds-title"' not in stranger  # the page yes, 山西's submissions no
