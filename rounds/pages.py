@@ -144,7 +144,6 @@ def chart(data: RoundsCompleteness) -> dict[str, Any] | None:
         rounds=columns,
         shares=shares,
         labels=labels,
-        title=_("各单位各周期已提交比例"),
     )
     return {
         "id": "chart-completeness",
