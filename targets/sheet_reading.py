@@ -409,10 +409,8 @@ def _xlsx_rows(worksheet) -> Iterator[tuple[int, list[Any]]]:
     merges = _merged_ranges(worksheet)
     fills: dict[tuple[int, int], Any] = {}
     starts = {(r1, c1): (r1, r2, c1, c2) for r1, r2, c1, c2 in merges}
-    for cells in worksheet.iter_rows():
-        if not cells:
-            continue
-        number = getattr(cells[0], "row", None)
+    # Read-only rows come one per sheet row from row 1, missing rows as empty tuples.
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
         values: list[Any] = []
         for cell in cells:
             value = cell.value
@@ -423,8 +421,6 @@ def _xlsx_rows(worksheet) -> Iterator[tuple[int, list[Any]]]:
             ):
                 value = Percent(float(value))
             values.append(value)
-        if number is None:
-            continue
         for index, value in enumerate(values):
             merge = starts.get((number, index))
             if merge:
