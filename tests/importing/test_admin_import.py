@@ -34,7 +34,7 @@ def test_the_admin_import_stores_reports_for_review_with_the_user(
 
 @pytest.mark.django_db
 def test_a_header_typo_shows_a_message_not_a_traceback(staff_client, catalogue):
-    data = "province,document,indicatr,as_of,value\nSX,sx-2021,standards,2023-12-31,800".encode()
+    data = b"province,document,indicatr,as_of,value\nSX,sx-2021,standards,2023-12-31,800"
 
     response = upload(staff_client, "typo.csv", data)
 
