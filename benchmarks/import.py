@@ -210,9 +210,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "database": connection.vendor,
             "load_avg": round(os.getloadavg()[0], 2),
             "sizes": results,
-            "targets_met": all(
-                r["total_s"] < (5 if r["rows"] <= 10_000 else 60) for r in results
-            ),
+            "targets_met": all(r["total_s"] < (5 if r["rows"] <= 10_000 else 60) for r in results),
         }
         print(json.dumps(summary, ensure_ascii=False))
         return summary
