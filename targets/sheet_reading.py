@@ -236,7 +236,7 @@ def _not_a_date(value: Any) -> CellProblem:
     return CellProblem(
         gettext(
             "“{value}”不是可识别的日期，请写作2025-06-30或2025年6月30日 "
-            "(“{value}” is not a date this sheet can read: write 2025-06-30 or 2025年6月30日)"
+            "(“{value}” is not a date this sheet can read: write 2025-06-30)"
         ).format(value=shorten(value))
     )
 
@@ -310,11 +310,8 @@ def _empty_file() -> FileProblem:
 
 
 def _unreadable(reason_zh: str, reason_en: str) -> FileProblem:
-    return FileProblem(
-        gettext("无法读取文件：{reason_zh} (cannot read the file: {reason_en})").format(
-            reason_zh=reason_zh, reason_en=reason_en
-        )
-    )
+    # Both languages always: the reason is chosen here, so one gettext template cannot say it.
+    return FileProblem(f"无法读取文件：{reason_zh} (cannot read the file: {reason_en})")
 
 
 def _looks_japanese(data: bytes) -> bool:
