@@ -129,12 +129,22 @@ class RowChecker:
         *,
         province: str | None,
         today: dt.date,
+        province_ids: frozenset[int] | None = None,
     ) -> None:
         self.layout = layout
         self.catalogue = catalogue
-        self.limit = catalogue.provinces.get(cells.key(province)) if province else None
-        self.limit_code = province
         self.today = today
+        allowed = {p.pk: p for p in catalogue.provinces.values()}
+        if province:
+            limit = catalogue.provinces.get(cells.key(province))
+            ids = {limit.pk} if limit else set()
+            if province_ids is not None:
+                ids &= set(province_ids)
+            self.limit_ids: frozenset[int] | None = frozenset(ids)
+        else:
+            self.limit_ids = None if province_ids is None else frozenset(province_ids)
+        names = [allowed[i].name for i in sorted(self.limit_ids or ()) if i in allowed]
+        self.limit_label = "、".join(names) or (province or "—")
         self.seen: dict[tuple[int, dt.date, int | None], int] = {}
 
     def cell(self, values: list[Any], column: str) -> Any:
@@ -242,7 +252,11 @@ class RowChecker:
                         )
                     ).format(document=document.slug, value=cells.shorten(get("indicator"))),
                 )
-        if document is not None and self.limit_code and document.province.code != self.limit_code:
+        if (
+            document is not None
+            and self.limit_ids is not None
+            and document.province_id not in self.limit_ids
+        ):
             refuse(
                 "indicator",
                 gettext(
@@ -252,7 +266,7 @@ class RowChecker:
                 ).format(
                     actual=document.province.name,
                     document=document.slug,
-                    allowed=self.limit.name if self.limit else self.limit_code,
+                    allowed=self.limit_label,
                 ),
             )
             indicator = None

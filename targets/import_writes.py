@@ -51,14 +51,19 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
     """INSERT ``rows`` (attname → value): one prepared statement, no model instances."""
     if not rows:
         return
+    named = set().union(*rows)  # a correction names supersedes_id, a new report does not
     fields = []
     constants: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
     for f in _column_fields(model):
-        if f.attname not in rows[0]:
-            default = f.get_default()
-            if getattr(default, "resolve_expression", None) is not None:
-                continue  # a database default: leave the column out
+        default = f.get_default()
+        database_default = getattr(default, "resolve_expression", None) is not None
+        if f.attname not in named:
+            if database_default:
+                continue  # leave the column out: the database fills it
             constants[f.attname] = f.get_db_prep_save(default, connection)
+        elif not database_default:
+            defaults[f.attname] = default
         fields.append(f)
     prepare = {f.attname: _Prepared(f) for f in fields if f.attname not in constants}
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -66,7 +71,9 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     values = [
         [
-            constants[f.attname] if f.attname in constants else prepare[f.attname](row[f.attname])
+            constants[f.attname]
+            if f.attname in constants
+            else prepare[f.attname](row.get(f.attname, defaults.get(f.attname)))
             for f in fields
         ]
         for row in rows

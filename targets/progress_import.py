@@ -320,23 +320,27 @@ def parse_sheet(
     *,
     fmt: str | None = None,
     province: str | None = None,
+    province_ids: Iterable[int] | None = None,
     today: dt.date | None = None,
 ) -> ParsedSheet:
     """Read and check a sheet; writes nothing. See the module docstring.
 
-    ``province`` (a code) limits the rows to that province's indicators; ``today`` is the day
-    after which dates are "in the future".
+    ``province`` (a code) limits the rows to that province's indicators, ``province_ids`` to
+    those units (``provinces.access.province_ids(user)``: a province and its cities; None for
+    all); ``today`` is the day after which dates are "in the future".
     """
+    ids = None if province_ids is None else frozenset(province_ids)
     with _rows_without_cycle_collection():
-        return _parse_sheet(file, fmt=fmt, province=province, today=today)
+        return _parse_sheet(file, fmt=fmt, province=province, province_ids=ids, today=today)
 
 
 def _parse_sheet(
     file: Any,
     *,
-    fmt: str | None = None,
-    province: str | None = None,
-    today: dt.date | None = None,
+    fmt: str | None,
+    province: str | None,
+    province_ids: frozenset[int] | None,
+    today: dt.date | None,
 ) -> ParsedSheet:
     try:
         data, name = _read_bytes(file)
@@ -382,6 +386,7 @@ def _parse_sheet(
             layout,
             Catalogue.load(),
             province=province,
+            province_ids=province_ids,
             today=today or timezone.localdate(),
         )
         parsed = ParsedSheet(sheet_name=sheet.name)
@@ -482,6 +487,13 @@ def store(
     reporter_id = user.pk if getattr(user, "is_authenticated", False) else None
     status = ReviewStatus.SUBMITTED if for_review else ReviewStatus.APPROVED
     reviewed_at = None if for_review else now
+    # Trusted staff on the command line approve what they import: on record as its reviewer.
+    review = {
+        "review_status": status,
+        "reviewed_at": reviewed_at,
+        "reviewed_by_id": None if for_review else reporter_id,
+        "submitted_at": now,
+    }
     corrections_allowed = _supports_corrections()
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -501,6 +513,7 @@ def store(
             "is_milestone": row.is_milestone,
             "created_at": now,
             "updated_at": now,
+            "last_modified_by_id": reporter_id,
             **extra,
         }
 
@@ -515,9 +528,7 @@ def store(
                 if _same(row, match) and match["review_status"] == status:
                     outcome.unchanged += 1
                     continue
-                changed.append(
-                    columns_of(row, id=match["id"], review_status=status, reviewed_at=reviewed_at)
-                )
+                changed.append(columns_of(row, id=match["id"], **review))
                 outcome.updated += 1
             elif approved:
                 match = max(approved, key=lambda m: (m["reviewed_at"], m["id"]))
@@ -543,6 +554,8 @@ def store(
                         row,
                         review_status=ReviewStatus.SUBMITTED,
                         reviewed_at=None,
+                        reviewed_by_id=None,
+                        submitted_at=now,
                         supersedes_id=match["id"],
                         correction_reason=CORRECTION_REASON,
                     )
@@ -550,7 +563,7 @@ def store(
                 outcome.corrections += 1
                 continue
             else:
-                new.append(columns_of(row, review_status=status, reviewed_at=reviewed_at))
+                new.append(columns_of(row, **review))
                 outcome.created += 1
             if not for_review:
                 recompute.add(row.indicator_id)
@@ -570,6 +583,9 @@ def store(
                 "source",
                 "review_status",
                 "reviewed_at",
+                "reviewed_by_id",
+                "submitted_at",
+                "last_modified_by_id",
                 "updated_at",
             ),
         )
