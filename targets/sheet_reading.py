@@ -188,7 +188,9 @@ def parse_number(value: Any) -> Number:
                 ).format(value=shorten(value))
             )
         digits = digits.replace(",", "")
-    if tail.startswith((",", ".")) or any(ch.isdigit() for ch in tail):
+    if any(ch.isdigit() for ch in tail) and not tail.startswith((",", ".")):
+        raise _how_to_write_a_number(value)  # 2023-12-31, 12/5: not one number
+    if tail.startswith((",", ".")):
         raise CellProblem(
             gettext(
                 "“{value}”的逗号含义不明：小数点请用“.”，千位分隔可省略，如1234.5 "
