@@ -2,16 +2,22 @@
 
 The API, pure of HTTP, shared by the command, the admin and a web upload with a preview::
 
-    parsed = parse_sheet(file, province="SX")     # reads and checks; writes nothing
+    parsed = parse_sheet(file, province_ids=access.province_ids(user))  # reads, checks; no write
     parsed.sheet_name, parsed.rows, parsed.problems, parsed.ok
     outcome = store(parsed, user=request.user, for_review=True)   # one transaction
     outcome.created, outcome.updated, outcome.corrections, outcome.unchanged, outcome.summary()
+    outcome.errors        # non-empty (a sheet with problems): nothing was stored
+
+A preview shows ``parsed.rows`` (``ReportRow``: sheet row, indicator id, date, value, done,
+note, reporting unit) or ``parsed.problems`` (``RowError``: ``row``, ``column`` letter,
+``header``, ``message``; ``place`` and ``str()`` give the bilingual location). ``province``
+(a code, the command's ``--province``) narrows further.
 
 ``file`` is bytes, a path, or an uploaded file (``.name`` and ``.read()``); the format comes
 from its name unless ``fmt`` is given. ``parse_sheet`` never raises for bad input: every
 problem is a ``RowError`` naming the row and column as Excel shows them (``第5行D列“截至日期”``)
 with a short Chinese and English message, and a sheet with any problem stores nothing.
-Parsing and checking happen outside any transaction (three catalogue queries), so a long sheet
+Parsing and checking happen outside any transaction (four catalogue queries), so a long sheet
 never holds the database's write lock; ``store`` matches and writes in bulk inside one short
 transaction.
 
@@ -40,7 +46,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -422,14 +427,6 @@ def _parse_sheet(
     return parsed
 
 
-def _supports_corrections() -> bool:
-    try:
-        ProgressReport._meta.get_field("supersedes")
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 _FETCH = (
     "id",
     "indicator_id",
@@ -494,7 +491,6 @@ def store(
         "reviewed_by_id": None if for_review else reporter_id,
         "submitted_at": now,
     }
-    corrections_allowed = _supports_corrections()
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     recompute: set[int] = set()
@@ -535,20 +531,6 @@ def store(
                 if _same(row, match):
                     outcome.unchanged += 1
                     continue
-                if not corrections_allowed:
-                    # TODO(i11): the supersedes field lands with the workflow issue (i10).
-                    outcome.errors.append(
-                        RowError(
-                            row.row,
-                            "",
-                            gettext(
-                                "已审核的数据不能直接修改，请在系统中提交更正 "
-                                "(an approved report cannot be changed in place: "
-                                "submit a correction)"
-                            ),
-                        )
-                    )
-                    continue
                 new.append(
                     columns_of(
                         row,
@@ -567,10 +549,6 @@ def store(
                 outcome.created += 1
             if not for_review:
                 recompute.add(row.indicator_id)
-        if outcome.errors:
-            transaction.set_rollback(True)
-            outcome.created = outcome.updated = outcome.corrections = outcome.unchanged = 0
-            return outcome
         bulk_insert(ProgressReport, new)
         bulk_update_rows(
             ProgressReport,
