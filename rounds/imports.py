@@ -249,6 +249,7 @@ def upload_check(*, token: str, today: dt.date | None = None) -> Upload | None:
     parsed = progress_import.parse_sheet(
         _NamedBytes(data, upload.filename),
         province=round.document.province.code,
+        province_ids=access.province_ids(user),
         today=today,
         progress=progress,
     )

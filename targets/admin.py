@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from provinces import access
 from provinces.admin import (
     DepartmentListFilter,
     DocumentListFilter,
@@ -255,7 +256,9 @@ class ProgressReportAdmin(ImportExportAdmin):
         form = ProgressImportForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():
-            parsed = parse_sheet(form.cleaned_data["import_file"], province=_user_province(request))
+            parsed = parse_sheet(
+                form.cleaned_data["import_file"], province_ids=_import_scope(request.user)
+            )
             outcome = store(parsed, user=request.user, for_review=True)
             if outcome.ok:
                 messages.success(request, outcome.summary())
@@ -292,11 +295,15 @@ class ProgressReportAdmin(ImportExportAdmin):
         )
 
 
-def _user_province(request: HttpRequest) -> str | None:
-    """A province user's code (their import is limited to it); None for national staff."""
-    profile = getattr(request.user, "profile", None)
-    province = getattr(profile, "province", None)
-    return getattr(province, "code", None)
+def _import_scope(user) -> frozenset[int] | None:
+    """The units a user's import may touch (``provinces.access``); None for all.
+
+    Staff without a profile (no role) keep what their model permissions give them, as in the
+    rest of the admin until it is scoped.
+    """
+    if access.role(user) is None:
+        return None
+    return access.province_ids(user)
 
 
 @admin.register(ProgressRun)

@@ -188,7 +188,9 @@ def parse_number(value: Any) -> Number:
                 ).format(value=shorten(value))
             )
         digits = digits.replace(",", "")
-    if tail.startswith((",", ".")) or any(ch.isdigit() for ch in tail):
+    if any(ch.isdigit() for ch in tail) and not tail.startswith((",", ".")):
+        raise _how_to_write_a_number(value)  # 2023-12-31, 12/5: not one number
+    if tail.startswith((",", ".")):
         raise CellProblem(
             gettext(
                 "“{value}”的逗号含义不明：小数点请用“.”，千位分隔可省略，如1234.5 "
@@ -236,7 +238,7 @@ def _not_a_date(value: Any) -> CellProblem:
     return CellProblem(
         gettext(
             "“{value}”不是可识别的日期，请写作2025-06-30或2025年6月30日 "
-            "(“{value}” is not a date this sheet can read: write 2025-06-30 or 2025年6月30日)"
+            "(“{value}” is not a date this sheet can read: write 2025-06-30)"
         ).format(value=shorten(value))
     )
 
@@ -310,11 +312,8 @@ def _empty_file() -> FileProblem:
 
 
 def _unreadable(reason_zh: str, reason_en: str) -> FileProblem:
-    return FileProblem(
-        gettext("无法读取文件：{reason_zh} (cannot read the file: {reason_en})").format(
-            reason_zh=reason_zh, reason_en=reason_en
-        )
-    )
+    # Both languages always: the reason is chosen here, so one gettext template cannot say it.
+    return FileProblem(f"无法读取文件：{reason_zh} (cannot read the file: {reason_en})")
 
 
 def _looks_japanese(data: bytes) -> bool:

@@ -99,3 +99,30 @@ def test_the_size_limit_holds_for_the_command_too(catalogue, settings, tmp_path)
     parsed = parse_sheet(path)
 
     assert not parsed.ok and "larger than" in parsed.problems[0].message
+
+
+@pytest.mark.django_db
+def test_a_province_admin_imports_only_their_province_through_the_admin(client, catalogue):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_user
+
+    reporter = make_user(role="province_admin", province=catalogue.sx)
+    reporter.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_progressreport", "view_progressreport"])
+    )
+    client.force_login(reporter)
+    sheet = "\n".join(
+        [
+            "province,document,indicator,as_of,value",
+            "JS,js-2022,standards,2023-12-31,4100",
+        ]
+    ).encode()
+
+    body = upload(client, "js.csv", sheet).content.decode()
+
+    assert "this import accepts 山西 only" in body
+    assert ProgressReport.objects.count() == 0
+    own = csv_bytes("SX,sx-2021,standards,2023-12-31,800,,")
+    assert upload(client, "sx.csv", own).status_code == 302
+    assert ProgressReport.objects.get().reporter == reporter

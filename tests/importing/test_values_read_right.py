@@ -233,3 +233,11 @@ def test_parse_then_store_is_the_api_and_parse_writes_nothing(catalogue, staff_u
     report = ProgressReport.objects.get()
     assert (report.reporter, report.review_status) == (staff_user, ReviewStatus.SUBMITTED)
     assert outcome.created == 1
+
+
+def test_a_date_or_two_numbers_in_a_value_cell_is_not_called_a_comma_problem():
+    from targets.sheet_reading import CellProblem, parse_number
+
+    for cell in ("2023-12-31", "12/5", "1-2"):
+        with pytest.raises(CellProblem, match="write digits only"):
+            parse_number(cell)

@@ -72,10 +72,15 @@ def test_the_admin_add_form_still_saves_a_good_report(staff_client, catalogue):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("status", "percent"), [("in_progress", "150"), ("in_progress", "-3"), ("completed", "50")]
+    ("status", "percent", "english"),
+    [
+        ("in_progress", "150", "within 0–100"),
+        ("in_progress", "-3", "within 0–100"),
+        ("completed", "50", "100% done"),
+    ],
 )
 def test_the_task_update_form_refuses_what_the_constraints_forbid(
-    staff_client, tasks_catalogue_min, status, percent
+    staff_client, tasks_catalogue_min, status, percent, english
 ):
     response = staff_client.post(
         reverse("admin:tasks_taskupdate_add"),
@@ -89,6 +94,7 @@ def test_the_task_update_form_refuses_what_the_constraints_forbid(
     )
 
     assert response.status_code == 200
+    assert english in response.content.decode()
     assert TaskUpdate.objects.count() == 0
 
 
