@@ -54,7 +54,7 @@ class ScopedAdmin(admin.ModelAdmin):
 @admin.register(ReportingRound)
 class ReportingRoundAdmin(ScopedAdmin):
     list_display = ("__str__", "document", "period_kind", "opens_on", "deadline", "status")
-    list_filter = ("status", "period_kind", "document__province")
+    list_filter = ("status", "period_kind")
     search_fields = ("document__title", "document__slug")
     filter_horizontal = ("indicators", "tasks")
     readonly_fields = ("period_start", "as_of", "opened_by", "created_at")
