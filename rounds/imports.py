@@ -108,7 +108,7 @@ def template_xlsx(*, round: ReportingRound, user: Any) -> bytes:
     sheet.title = "填报"
     sheet.append(
         [
-            f"{round.document.province.name} {round.label} 进展填报表 · "
+            f"{round.document.province.name} {round.label_zh} 进展填报表 · "
             f"{round.label_en} progress sheet · {round.document.slug} · "
             f"截止 deadline {round.deadline:%Y-%m-%d}"
         ]
@@ -277,7 +277,7 @@ def _round_checks(parsed: ParsedSheet, *, round: ReportingRound, user: Any) -> N
                         "(the as-of date {date} lies outside {label_en}, {start}—{end})"
                     ).format(
                         date=row.as_of,
-                        label=round.label,
+                        label=round.label_zh,
                         label_en=round.label_en,
                         start=round.period_start,
                         end=round.as_of,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -137,6 +138,12 @@ class ReportingRound(models.Model):
 
     @property
     def label(self) -> str:
+        """2026年第四季度, or Q4 2026 for a reader who chose English."""
+        language = translation.get_language() or ""
+        return self.period.label_en if language.startswith("en") else self.period.label
+
+    @property
+    def label_zh(self) -> str:
         return self.period.label
 
     @property

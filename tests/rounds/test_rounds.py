@@ -375,3 +375,12 @@ def test_the_province_page_shows_its_rounds_and_who_is_missing_to_those_who_read
     client.logout()
     stranger = login(client, plan.users["js_reporter"]).get(url).content.decode()
     assert 'id="rounds-title"' not in stranger  # the page yes, 山西's submissions no
+
+
+def test_a_reader_who_chose_english_reads_the_round_in_english(client, plan, q4):
+    from tests.clients import get_in
+
+    login(client, plan.users["sx_reviewer"])
+    text = get_in(client, reverse("rounds:round", args=[q4.pk]), "en").content.decode()
+    assert "Q4 2026" in text and "Reporting by department" in text
+    assert "2026年第四季度" not in text
