@@ -379,5 +379,16 @@ def upload_confirm(*, token: str, user: Any) -> tuple[Upload | None, ImportOutco
     return upload, outcome, outcome.ok
 
 
+def checked_elsewhere() -> bool:
+    """Whether a worker can check the upload: only if it shares this process's cache (a
+    worker with a local-memory cache of its own would never show the preview here)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from metrology_tracker.celery_app import app
+
+    return not app.conf.task_always_eager and not isinstance(caches["default"], LocMemCache)
+
+
 def max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES

@@ -256,7 +256,10 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         started = imports.upload_start(
             round=found, user=request.user, filename=sheet.name, data=sheet.read()
         )
-        jobs.check_upload.delay(started.token)
+        if imports.checked_elsewhere():
+            jobs.check_upload.delay(started.token)
+        else:
+            imports.upload_check(token=started.token)
         return redirect("rounds:preview", token=started.token)
     return render(
         request,

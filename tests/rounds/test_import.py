@@ -20,7 +20,7 @@ from rounds.selectors import round_completeness
 from targets.models import ProgressReport
 from targets.progress_import import parse_sheet
 
-from .conftest import login
+from .conftest import login, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +279,27 @@ def test_the_preview_lives_in_the_shared_cache_not_in_one_process(client, plan, 
     assert client.post(reverse("rounds:confirm", args=[token])).status_code == 302
     assert other.get(imports.KEY.format(token=token) + ":confirmed") is not None
     assert ProgressReport.objects.count() == 1
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_checks_the_upload_and_the_page_shows_its_preview(
+    client, plan, q4, settings, real_worker
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["TEST_CELERY_BROKER_URL"],
+            "KEY_PREFIX": "i12-worker",
+        }
+    }
+    assert imports.checked_elsewhere()
+    login(client, plan.users["sx_science"])
+    response = client.post(
+        reverse("rounds:upload", args=[q4.pk]),
+        {"file": SimpleUploadedFile("s.xlsx", filled(template_of(client, q4), 12))},
+    )
+    token = response["Location"].rstrip("/").split("/")[-1]
+    status = reverse("rounds:upload_status", args=[token])
+    assert wait_for(lambda: client.get(status).json()["state"] == "ready")
+    assert "新增 (new)" in client.get(reverse("rounds:preview", args=[token])).content.decode()

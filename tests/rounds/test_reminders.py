@@ -7,7 +7,6 @@ again on the next run. The last test sends through a real Celery worker via Redi
 """
 
 import datetime as dt
-import os
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +16,7 @@ from rounds.models import Reminder, ReminderKind, ReminderStatus
 from rounds.services import review_digest_send, round_reminders_send
 from tests import factories as f
 
-from .conftest import body, subject
+from .conftest import body, subject, wait_for
 
 AFTER = dt.date(2027, 1, 16)
 SOON = dt.date(2027, 1, 13)  # two days before the deadline; the setting says three
@@ -146,49 +145,6 @@ def test_the_beat_schedule_names_the_reminder_jobs():
 
 
 # --- a real worker through Redis ---------------------------------------------------------------
-
-
-@pytest.fixture
-def real_worker():
-    from celery.contrib.testing.worker import start_worker
-
-    from metrology_tracker.celery_app import app
-
-    keys = ("broker_url", "task_always_eager", "result_backend")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=os.environ["TEST_CELERY_BROKER_URL"],
-        task_always_eager=False,
-        result_backend=None,
-    )
-    _drop_pools(app)
-    with app.connection_for_write() as connection:
-        app.control.purge(connection=connection)
-    try:
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
-        ) as worker:
-            yield worker
-    finally:
-        _drop_pools(app)
-        app.conf.update(saved)
-
-
-def _drop_pools(app):
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def wait_for(predicate, *, attempts=300, pause=0.1):
-    import time
-
-    for _ in range(attempts):
-        if predicate():
-            return True
-        time.sleep(pause)
-    return predicate()
 
 
 @pytest.mark.celery_worker
