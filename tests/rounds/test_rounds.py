@@ -384,3 +384,12 @@ def test_a_reader_who_chose_english_reads_the_round_in_english(client, plan, q4)
     text = get_in(client, reverse("rounds:round", args=[q4.pk]), "en").content.decode()
     assert "Q4 2026" in text and "Reporting by department" in text
     assert "2026年第四季度" not in text
+
+
+def test_the_daily_job_opens_the_scheduled_rounds_once(plan):
+    from rounds.jobs import open_scheduled_rounds
+
+    RoundSchedule.objects.create(document=plan.doc, period_kind="half")
+    assert open_scheduled_rounds.delay("2026-12-25").get() == 2  # H1 late, H2 just opened
+    assert open_scheduled_rounds.delay("2026-12-25").get() == 0
+    assert ReportingRound.objects.count() == 2
