@@ -28,6 +28,7 @@ from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
 from metrology_tracker.downloads import attachment
 from reporting.selectors import indicator_record, task_record
+from rounds.selectors import province_rounds
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
 FORMATS = ("csv", "xlsx")
@@ -167,12 +168,13 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def province(request: HttpRequest, code: str) -> HttpResponse:
-    return render_page(
-        request,
-        "dashboards/province.html",
-        lambda as_of, today: province_page(code=code, as_of=as_of, today=today),
-        filename=f"province-{code}",
-    )
+    def build(as_of: dt.date, today: dt.date) -> dict[str, Any]:
+        context = province_page(code=code, as_of=as_of, today=today)
+        # Reporting rounds of the province (who is missing), for those who read its submissions.
+        context["rounds"] = province_rounds(request.user, code=code, today=today)
+        return context
+
+    return render_page(request, "dashboards/province.html", build, filename=f"province-{code}")
 
 
 @require_GET

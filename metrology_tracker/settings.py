@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reporting",
     "onboarding",
     "assessments",
+    "rounds",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dashboards.context_processors.dashboard",
+                "rounds.context_processors.todo",
             ],
         },
     },
@@ -196,6 +198,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.jobs.recompute_all_progress",
         "schedule": crontab(hour=2, minute=30),
     },
+    "open-scheduled-rounds": {
+        "task": "rounds.jobs.open_scheduled_rounds",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "send-round-reminders": {
+        "task": "rounds.jobs.send_round_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "send-review-digest": {
+        "task": "rounds.jobs.send_review_digest",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # Progress sheets: the largest file an import reads (the command and the admin alike).
@@ -203,18 +217,6 @@ IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # A recompute still STARTED after this long died with its process: it is marked failed.
 PROGRESS_RUN_STALE_AFTER_SECONDS = int(os.getenv("PROGRESS_RUN_STALE_AFTER_SECONDS", "1800"))
-
-# Mail: the password-reset pages exist only once an SMTP host is configured (they would
-# otherwise say "sent" and send nothing).
-EMAIL_HOST = os.getenv("EMAIL_HOST", "")
-EMAIL_CONFIGURED = bool(EMAIL_HOST)
-if EMAIL_CONFIGURED:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
-    EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
-    DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Content security: scripts only from this site (figures travel as JSON through json_script
 # and are drawn by a static file); plotly.js writes inline styles, hence 'unsafe-inline' for
@@ -238,6 +240,29 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+
+# Mail: SMTP when EMAIL_HOST is set (production), else printed to the console (development).
+# The password-reset pages exist only once a host is set (they would otherwise send nothing).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_CONFIGURED = bool(EMAIL_HOST)
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_CONFIGURED
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "587" if EMAIL_CONFIGURED else "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True" if EMAIL_CONFIGURED else "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = int(os.getenv("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "metrology-tracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails point here (the address people open the site at).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# Reporters are reminded this many days before a round's deadline (and once when overdue).
+ROUND_REMINDER_DAYS_BEFORE = int(os.getenv("ROUND_REMINDER_DAYS_BEFORE", "3"))
 
 # django-import-export: only users with the model's own permission may import or export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

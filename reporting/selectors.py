@@ -1,8 +1,7 @@
 """Reads of the entry and review workflow: what is due, the workbench, the queue, the history.
 
-``due_items`` is the one place that decides what a reporter owes for a period. For now the
-period is the current calendar quarter; reporting rounds (``rounds/``) will replace
-``current_period`` with the open round, and nothing else needs to change.
+``due_items`` is the one place that decides what a reporter owes for a period: the open
+reporting rounds (``rounds/``) when the user's units have any, else the calendar quarter.
 """
 
 from __future__ import annotations
@@ -54,6 +53,9 @@ class DueItems:
     period: Period
     indicators: list[Indicator] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
+    # From rounds: the deadline, and which of the items are past it.
+    deadline: dt.date | None = None
+    overdue_ids: frozenset[tuple[str, int]] = frozenset()
 
 
 def _in_force(queryset: QuerySet, year: int, prefix: str = "") -> QuerySet:
@@ -87,11 +89,36 @@ def entry_tasks(user: Any, *, as_of: dt.date | None = None) -> QuerySet[Task]:
 
 
 def due_items(user: Any, *, as_of: dt.date) -> DueItems:
-    """Indicators and tasks with no report (in any state) dated in the current period."""
+    """What the user's department owes in the open rounds (missing, draft or returned); with
+    no open round, indicators and tasks with no report dated in the current quarter."""
+    if not access.has_role(user, *access.ENTRY_ROLES):
+        return DueItems(period=current_period(as_of))
+    from rounds.selectors import due_from_rounds
+
+    found = due_from_rounds(user, as_of=as_of)
+    if found is not None:
+        due = DueItems(
+            period=Period(start=found.start, end=found.end),
+            indicators=list(
+                entry_indicators(user)
+                .filter(pk__in=found.indicator_ids)
+                .order_by("document__province__sort_order", "document", "sort_order")
+            ),
+            tasks=list(
+                access.scope(Task.objects.all(), user, TASK_PROVINCE)
+                .filter(pk__in=found.task_ids)
+                .select_related("document__province", "section")
+                .order_by("document", "sort_order")
+            ),
+            deadline=found.deadline,
+            overdue_ids=found.overdue,
+        )
+        for kind, items in (("indicator", due.indicators), ("task", due.tasks)):
+            for item in items:
+                item.overdue = (kind, item.pk) in found.overdue
+        return due
     period = current_period(as_of)
     due = DueItems(period=period)
-    if not access.has_role(user, *access.ENTRY_ROLES):
-        return due
     in_period = Q(as_of__gte=period.start, as_of__lte=period.end)
     reported = ProgressReport.objects.filter(in_period, indicator=OuterRef("pk"))
     updated = TaskUpdate.objects.filter(in_period, task=OuterRef("pk"))

@@ -316,6 +316,17 @@ def _import_scope(user) -> frozenset[int] | None:
     return access.province_ids(user)
 
 
+def _import_scope(user) -> frozenset[int] | None:
+    """The units a user's import may touch (``provinces.access``); None for all.
+
+    Staff without a profile (no role) keep what their model permissions give them, as in the
+    rest of the admin until it is scoped.
+    """
+    if access.role(user) is None:
+        return None
+    return access.province_ids(user)
+
+
 @admin.register(ProgressRun)
 class ProgressRunAdmin(ExportOnlyAdmin):
     resource_classes = [ProgressRunResource]
