@@ -27,8 +27,8 @@ BOUNDS = {
     "document": 15,  # + the source text, for a 专栏 printed as a table (山西's 专栏1)
     "responsibilities": 8,  # + the tasks' latest statuses (a row per task says its status)
     "department": 9,
-    "indicator": 11,
-    "task": 9,
+    "indicator": 16,
+    "task": 13,
 }
 GROWTH = 15
 
