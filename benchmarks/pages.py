@@ -131,9 +131,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(url: str, *, workers: int, static_root: Path):
+def served(url: str, *, workers: int, static_root: Path, port: int = 0):
     """gunicorn under production settings on the benchmark database; yields its base URL."""
-    port = _free_port()
+    port = port or _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")},
         "DATABASE_URL": url,
@@ -306,7 +306,9 @@ def scenario(size: int, url: str, args: argparse.Namespace, static_root: Path) -
                     query_counts.setdefault(name, []).append(count)
                 _say(f"  {step} provinces built and recomputed")
         connections.close_all()
-        with served(url, workers=args.workers, static_root=static_root) as base:
+        with served(
+            url, workers=args.workers, static_root=static_root, port=args.port
+        ) as base:
             figures = time_pages(
                 base, urls, clients=args.clients, rounds=args.rounds, seed=args.seed
             )
@@ -344,6 +346,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=15, help="requests per page per client")
     parser.add_argument("--seed", type=int, default=national.DEFAULT_SEED)
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     return parser.parse_args(argv)
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboards import cache as page_cache
 from dashboards.pages.common import BadFilter
 from dashboards.pages.compare import comparison_page
 from dashboards.pages.departments import department_page, departments_page, responsibilities_page
@@ -110,23 +111,37 @@ def render_page(
 ) -> HttpResponse:
     """Parse the as-of date, build the page, then render it or serve a table download.
 
-    A parameter that cannot be honoured gets a 400 page that says which and why, in Chinese and
-    English; nothing is half-shown.
+    The page's own blocks are stored per data version, URL and language (``dashboards.cache``)
+    and the frame (header, user, footer) is rendered around them per request. A parameter that
+    cannot be honoured gets a 400 page that says which and why, in Chinese and English;
+    nothing is half-shown.
     """
     try:
         as_of, today = page_dates(request)
-        context = build(as_of, today)
         if "format" in request.GET:
+            context = build(as_of, today)
             return download(request, context["tables"], filename=filename, as_of=as_of)
+        key = page_cache.page_key(request, template, today=today, version=page_cache.data_version())
+        blocks = page_cache.cached_blocks(key)
+        if blocks is None:
+            blocks = page_cache.render_blocks(template, page_context(build(as_of, today)), request)
+            page_cache.store_blocks(key, blocks)
     except BadFilter as error:
         return bad_request(request, str(error))
+    return render(
+        request, "dashboards/_cached.html", {"page": blocks, "charts": blocks["has_charts"]}
+    )
+
+
+def page_context(context: dict[str, Any]) -> dict[str, Any]:
+    """A builder's dict as its template reads it: tables by name, charts by short id."""
     context["t"] = {table.name: table for table in context["tables"]}
     # "chart-pace" → charts.pace in templates (a dash cannot follow a dot there).
     context["charts"] = {
         key.removeprefix("chart-").replace("-", "_"): chart
         for key, chart in context.get("charts", {}).items()
     }
-    return render(request, template, context)
+    return context
 
 
 @require_GET
