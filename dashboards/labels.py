@@ -111,6 +111,7 @@ def chart_text() -> dict[str, str]:
         "status": _("状态"),
         "assessable": _("可评估目标"),
         "good": _("达成或正常"),
+        "no_assessable": _("尚无可评估的目标"),
     }
     return {key: str(value) for key, value in words.items()}
 

@@ -249,7 +249,7 @@ def chart_block(
         "data_id": f"{chart_id}-data",
         "title": title,
         "figure": charts.figure_payload(fig),
-        "traces": len(fig.data),
+        "traces": len(fig["data"]),
         "table": table,
         "note": note,
         "filename": chart_id,
@@ -356,6 +356,21 @@ def at_risk_targets(frame: pd.DataFrame, *, as_of: dt.date, limit: int = 10) -> 
     risky["_order"] = risky["pace_status"].map(RISK_ORDER)
     risky = risky.sort_values(["_order", "pace_ratio", "score"], na_position="last")
     return risky.drop(columns=["_order"]).head(limit)
+
+
+def missed_ended_targets(frame: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
+    """Targets of a year that has ended and was missed, the lowest completion first."""
+    if frame.empty:
+        return frame
+    ended = frame["target_year"].map(lambda y: year_end(y) <= as_of)
+    missed = frame[ended & (frame["pace_status"] == "missed")].copy()
+    missed["_milestone"] = missed["measure_kind"] == MeasureKind.MILESTONE
+    missed = missed.sort_values(
+        ["target_year", "_milestone", "completion"],
+        ascending=[False, True, True],
+        na_position="last",
+    )
+    return missed.drop(columns=["_milestone"])
 
 
 def document_summary(
