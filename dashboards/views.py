@@ -23,7 +23,7 @@ from dashboards.pages.compare import comparison_page
 from dashboards.pages.departments import department_page, departments_page, responsibilities_page
 from dashboards.pages.document import document_page
 from dashboards.pages.indicator import indicator_page
-from dashboards.pages.overview import overview_page
+from dashboards.pages.overview import overview_page, parse_top
 from dashboards.pages.province import province_page
 from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
@@ -149,12 +149,20 @@ def page_context(context: dict[str, Any]) -> dict[str, Any]:
 def overview(request: HttpRequest) -> HttpResponse:
     try:
         year = int_param(request, "year")
+        top = parse_top(text_param(request, "top"))
     except BadFilter as error:
         return bad_request(request, str(error))
     return render_page(
         request,
         "dashboards/overview.html",
-        lambda as_of, today: overview_page(as_of=as_of, today=today, year=year),
+        lambda as_of, today: overview_page(
+            as_of=as_of,
+            today=today,
+            year=year,
+            sort=text_param(request, "sort"),
+            top=top,
+            province_codes=request.GET.getlist("province"),
+        ),
         filename="overview",
     )
 

@@ -280,7 +280,8 @@ def overview_page(
             )
         )
     all_targets = targets_table("targets", _("全部现行目标"), frame, as_of=as_of, today=today)
-    all_targets.shown = ALL_TARGETS_SHOWN
+    # At national scale thousands of rows: the download serves them, the page only says so.
+    all_targets.shown = None if len(all_targets.rows) <= ALL_TARGETS_SHOWN else 0
     return {
         "year": year,
         "years": years,
