@@ -171,7 +171,7 @@ def served(url: str, *, workers: int, static_root: Path, port: int = 0):
                 with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:
                     if answer.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # refused, reset or slow to boot
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise national.BenchmarkError("gunicorn did not start") from None
                 time.sleep(0.3)
