@@ -99,7 +99,7 @@ def test_a_stored_page_is_served_with_a_fraction_of_the_queries(viewer_client, o
     assert len(stored) < len(built) - 4  # the page's own reads are not run again
     reads = " ".join(q["sql"] for q in stored.captured_queries)
     assert "targets_progressreport" in reads  # the version query only: MAX(id)
-    assert "targets_target\".\"indicator_id" not in reads
+    assert 'targets_target"."indicator_id' not in reads
 
 
 def test_the_header_is_each_users_own_and_the_language_is_part_of_the_key(
