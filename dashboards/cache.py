@@ -72,6 +72,23 @@ def data_version() -> str:
     return generation() + ":" + ".".join("-" if v is None else str(v) for v in row)
 
 
+def frame_values(version: str) -> dict[str, Any]:
+    """What the frame around every page reads from the database (the 示例数据 banner, the
+    provinces in the navigation), stored per data version like the pages themselves."""
+    key = "dashboards:frame:" + hashlib.sha256(version.encode()).hexdigest()
+    values = cache.get(key)
+    if values is None:
+        from provinces.models import Province
+        from targets.selectors import demo_data_present
+
+        values = {
+            "demo_data": demo_data_present(),
+            "nav_provinces": list(Province.objects.values("code", "name")),
+        }
+        cache.set(key, values, TIMEOUT)
+    return values
+
+
 def page_key(request: HttpRequest, template: str, *, today: Any, version: str) -> str:
     raw = "|".join([version, template, request.get_full_path(), get_language() or "", str(today)])
     return "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()

@@ -121,7 +121,8 @@ def render_page(
         if "format" in request.GET:
             context = build(as_of, today)
             return download(request, context["tables"], filename=filename, as_of=as_of)
-        key = page_cache.page_key(request, template, today=today, version=page_cache.data_version())
+        version = page_cache.data_version()
+        key = page_cache.page_key(request, template, today=today, version=version)
         blocks = page_cache.cached_blocks(key)
         if blocks is None:
             blocks = page_cache.render_blocks(template, page_context(build(as_of, today)), request)
@@ -129,7 +130,9 @@ def render_page(
     except BadFilter as error:
         return bad_request(request, str(error))
     return render(
-        request, "dashboards/_cached.html", {"page": blocks, "charts": blocks["has_charts"]}
+        request,
+        "dashboards/_cached.html",
+        {"page": blocks, "charts": blocks["has_charts"], **page_cache.frame_values(version)},
     )
 
 
