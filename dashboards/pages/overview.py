@@ -34,6 +34,7 @@ from dashboards.pages.common import (
     targets_table,
     unique_tasks,
     with_as_of,
+    year_end,
 )
 from dashboards.tables import Col, Table
 from provinces.models import Province
@@ -179,7 +180,9 @@ def overview_page(
         rows=_heat_rows(chosen, order=[r["province_name"] for r in ordered]),
     )
     shown_frame = frame[frame["province"].isin(shown_codes)]
-    scatter_frame = pace_points(shown_frame[shown_frame["target_year"] == year])
+    # 时间过半 is a question about targets still open: an ended year's are on the missed list.
+    open_years = [y for y in years if year_end(y) > as_of]
+    scatter_frame = pace_points(shown_frame[shown_frame["target_year"].isin(open_years)])
     at_risk = at_risk_targets(frame, as_of=as_of, limit=len(frame))
     missed = missed_ended_targets(frame, as_of=as_of)
     risk_table = targets_table(
@@ -251,7 +254,8 @@ def overview_page(
                     labels=str_labels(PACE_LABELS),
                     text=text,
                 ),
-                title=_("%(year)s年目标：完成进度与时间进度(每点一个目标)") % {"year": year},
+                title=_("未到期目标(%(years)s年)：完成进度与时间进度(每点一个目标)")
+                % {"years": "、".join(map(str, open_years))},
                 table="targets",
                 note=_("对角线以下为进度落后于时间；竖线为时间过半。"),
             )
