@@ -78,12 +78,13 @@ def frame_values(version: str) -> dict[str, Any]:
     key = "dashboards:frame:" + hashlib.sha256(version.encode()).hexdigest()
     values = cache.get(key)
     if values is None:
+        from dashboards.context_processors import province_links
         from provinces.models import Province
         from targets.selectors import demo_data_present
 
         values = {
             "demo_data": demo_data_present(),
-            "nav_provinces": list(Province.objects.values("code", "name")),
+            "nav_provinces": province_links(Province.objects.values("code", "name")),
         }
         cache.set(key, values, TIMEOUT)
     return values
