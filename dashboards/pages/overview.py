@@ -26,7 +26,6 @@ from dashboards.pages.common import (
     all_documents,
     at_risk_targets,
     chart_block,
-    good_share,
     in_force,
     missed_ended_targets,
     pace_points,
@@ -410,21 +409,28 @@ def _province_summary(
 
 def _heat_rows(frame: pd.DataFrame, order: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """One row per (province, area): achieved or on track, assessable, targets, share."""
-    rows = []
     if frame.empty:
-        return rows
-    for (province, area), part in frame.groupby(["province_name", "area"], sort=False):
-        good, judged, share = good_share(part)
-        rows.append(
-            {
-                "province": province,
-                "area": area,
-                "good": good,
-                "assessable": judged,
-                "total": len(part),
-                "share": share,
-            }
+        return []
+    flags = frame.assign(
+        _good=frame["pace_status"].isin(progress.GOOD_STATUSES),
+        _judged=~frame["pace_status"].isin(progress.UNASSESSABLE_STATUSES),
+    )
+    sums = flags.groupby(["province_name", "area"], sort=False).agg(
+        good=("_good", "sum"), assessable=("_judged", "sum"), total=("_good", "size")
+    )
+    rows = [
+        {
+            "province": province,
+            "area": area,
+            "good": int(good),
+            "assessable": int(judged),
+            "total": int(total),
+            "share": good / judged if judged else None,
+        }
+        for (province, area), good, judged, total in zip(
+            sums.index, sums["good"], sums["assessable"], sums["total"], strict=True
         )
+    ]
     if order is not None:
         rank = {name: i for i, name in enumerate(order)}
         rows.sort(key=lambda r: rank.get(r["province"], len(rank)))
