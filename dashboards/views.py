@@ -181,6 +181,8 @@ def compare(request: HttpRequest) -> HttpResponse:
             today=today,
             category=text_param(request, "category"),
             scale=text_param(request, "scale"),
+            level=text_param(request, "level"),
+            parent=text_param(request, "parent"),
         ),
         filename="compare",
     )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "targets",
     "tasks",
     "dashboards",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

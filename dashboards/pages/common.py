@@ -225,6 +225,8 @@ def all_documents() -> list[dict[str, Any]]:
             "province_id",
             province_code=F("province__code"),
             province_name=F("province__name"),
+            province_level=F("province__level"),
+            province_parent=F("province__parent__code"),
         )
     )
 

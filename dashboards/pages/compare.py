@@ -24,19 +24,37 @@ from dashboards.pages.common import (
     with_as_of,
 )
 from dashboards.tables import Col, Table, missing
+from provinces.models import UnitLevel
 from targets.models import IndicatorCategory, MeasureKind
 
 
 def comparison_page(
-    *, as_of: dt.date, today: dt.date, category: str | None, scale: str | None
+    *,
+    as_of: dt.date,
+    today: dt.date,
+    category: str | None,
+    scale: str | None,
+    level: str | None = None,
+    parent: str | None = None,
 ) -> dict[str, Any]:
-    """One category across provinces, and what each province set itself. Four queries."""
+    """One category across provinces, and what each province set itself. Four queries.
+
+    ``level`` (province / city) and ``parent`` (a province's code) narrow the units compared:
+    ``?level=city&parent=SX`` lines up the cities of 山西.
+    """
+    if level not in (None, "", *UnitLevel.values):
+        raise BadFilter("level 只能是 province 或 city / level must be province or city")
     categories = list(
         IndicatorCategory.objects.annotate(n=Count("indicators")).values(
             "code", "name", "note", "n"
         )
     )
-    documents = all_documents()
+    documents = [
+        d
+        for d in all_documents()
+        if (not level or d["province_level"] == level)
+        and (not parent or d["province_parent"] == parent.upper())
+    ]
     current_ids = [d["id"] for d in documents if in_force(d, as_of)]
     frame = status_frame(as_of=as_of, document_ids=current_ids)
     provinces_per_category = (
@@ -186,6 +204,8 @@ def comparison_page(
         "normalise": normalise,
         "auto_normalise": auto_normalise,
         "scale": scale or "",
+        "unit_level": level or "",
+        "unit_parent": (parent or "").upper(),
         "years": years,
         "tables": [table, set_table],
         "charts": figures,
