@@ -15,6 +15,7 @@ Figures reach the browser as data, through ``json_script`` and
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -205,6 +206,28 @@ def _fmt(value: Any) -> str:
         return "—"
     text = f"{float(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def figure_json(fig: Figure) -> str:
+    """The figure as the text of a ``<script type="application/json">``: compact, UTF-8 (not
+    ``\\uXXXX`` per Chinese character, a third of the bytes), and ``<``, ``>``, ``&`` escaped
+    as Django's ``json_script`` does so no text can close the script element."""
+    text = json.dumps(_finite(fig), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities → None (JSON has no NaN; plotly.js draws a gap for null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def figure_payload(fig: Figure) -> Figure:

@@ -16,6 +16,7 @@ import pandas as pd
 from django.db.models import F
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -267,6 +268,7 @@ def chart_block(
         "data_id": f"{chart_id}-data",
         "title": title,
         "figure": charts.figure_payload(fig),
+        "json": mark_safe(charts.figure_json(fig)),
         "traces": len(fig["data"]),
         "table": table,
         "note": note,

@@ -178,6 +178,7 @@ def overview_page(
         ],
         rows=_heat_rows(chosen, order=[r["province_name"] for r in ordered]),
     )
+    heat_table.shown = len(heat)  # the provinces on screen; the download has them all
     shown_frame = frame[frame["province"].isin(shown_codes)]
     # 时间过半 is a question about targets still open: an ended year's are on the missed list.
     open_years = [y for y in years if year_end(y) > as_of]

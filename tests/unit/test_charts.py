@@ -378,3 +378,14 @@ def test_figure_payload_is_plain_json_without_a_template_blob():
 )
 def test_numbers_print_plainly(value, expected):
     assert charts._fmt(value) == expected
+
+
+def test_figure_json_is_compact_utf8_and_cannot_close_its_script_element():
+    fig = {"data": [{"type": "bar", "name": "</script><b>&", "y": [1.0, float("nan")]}]}
+    text = chart_module.figure_json({**fig, "layout": {"title": {"text": "完成进度"}}})
+    assert "</script>" not in text and "<" not in text and "&" not in text
+    assert "完成进度" in text  # UTF-8, not \\u5b8c…
+    assert ", " not in text and ": " not in text
+    decoded = json.loads(text)
+    assert decoded["data"][0]["name"] == "</script><b>&"
+    assert decoded["data"][0]["y"] == [1.0, None]  # NaN is not JSON: a gap
