@@ -34,6 +34,12 @@ def _demo_data_present() -> bool:
     return demo_data_present()
 
 
+def _last_complete_run_at() -> dt.datetime | None:
+    from targets.selectors import last_complete_run_at
+
+    return last_complete_run_at()
+
+
 def _provinces() -> list[dict[str, str]]:
     from provinces.models import Province
 
@@ -78,4 +84,7 @@ def dashboard(request: HttpRequest) -> dict[str, object]:
         # "?a=1&" or "?": append "format=csv&table=x" to download what is on screen.
         "download_prefix": f"?{query}&" if query else "?",
         "import_url": SimpleLazyObject(_import_url),
+        # When results were last recomputed in full; a template shows it as
+        # {{ last_computed_at|date:"Y-m-d H:i" }} (lazy: one query where shown).
+        "last_computed_at": SimpleLazyObject(_last_complete_run_at),
     }

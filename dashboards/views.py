@@ -27,6 +27,7 @@ from dashboards.pages.overview import overview_page, parse_top
 from dashboards.pages.province import province_page
 from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
+from metrology_tracker.downloads import attachment
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
 FORMATS = ("csv", "xlsx")
@@ -94,7 +95,7 @@ def download(
     name = f"{filename}-{part}-{as_of}"
     body = table_csv(chosen[0]) if fmt == "csv" else tables_xlsx(chosen)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = attachment(f"{name}.{fmt}")
     return response
 
 
@@ -278,8 +279,8 @@ def _catalogue(request: HttpRequest, build: Callable[..., str], name: str) -> Ht
     body = "\ufeff" + build(province=province, document=document)
     response = HttpResponse(body.encode("utf-8"), content_type=CONTENT_TYPES["csv"])
     suffix = "-".join(part for part in (province, document) if part and part.isascii())
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}{"-" + suffix if suffix else ""}.csv"'
+    response["Content-Disposition"] = attachment(
+        f"{name}-{suffix}.csv" if suffix else f"{name}.csv"
     )
     return response
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "csp",
     "provinces",
     "targets",
     "tasks",
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "metrology_tracker.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "metrology_tracker.urls"
@@ -159,6 +162,47 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# Progress sheets: the largest file an import reads (the command and the admin alike).
+IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# A recompute still STARTED after this long died with its process: it is marked failed.
+PROGRESS_RUN_STALE_AFTER_SECONDS = int(os.getenv("PROGRESS_RUN_STALE_AFTER_SECONDS", "1800"))
+
+# Mail: the password-reset pages exist only once an SMTP host is configured (they would
+# otherwise say "sent" and send nothing).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_CONFIGURED = bool(EMAIL_HOST)
+if EMAIL_CONFIGURED:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+    DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Content security: scripts only from this site (figures travel as JSON through json_script
+# and are drawn by a static file); plotly.js writes inline styles, hence 'unsafe-inline' for
+# styles only. No frames, no plugins, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features this site never uses, refused for it and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # django-import-export: only users with the model's own permission may import or export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from provinces import access
 from provinces.admin import (
     DepartmentListFilter,
     DocumentListFilter,
@@ -25,10 +31,11 @@ from targets.models import (
     ProgressRun,
     Target,
 )
-from targets.progress_import import ProgressReportResource
+from targets.progress_import import parse_sheet, store
 from targets.resources import (
     IndicatorCategoryResource,
     IndicatorResource,
+    ProgressReportResource,
     ProgressResultResource,
     ProgressRunResource,
     TargetResource,
@@ -136,11 +143,68 @@ class TargetAdmin(ImportExportAdmin):
         return readable_target(target)
 
 
+class ProgressReportForm(forms.ModelForm):
+    """The report rules of the entry service and the import, as form errors.
+
+    Without them a percentage of 150 or a milestone with done left unknown reached the
+    database's check constraints (the flags they test are copied from the indicator on save).
+    """
+
+    class Meta:
+        model = ProgressReport
+        fields = ("indicator", "as_of", "value", "done")  # the admin adds its other fields
+
+    def clean(self):
+        from targets.services import report_value_problems
+
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is None:
+            return cleaned
+        self.instance.is_percentage = indicator.is_percentage
+        self.instance.is_milestone = indicator.is_milestone
+        if indicator.is_milestone:
+            cleaned["value"] = None
+        problems = report_value_problems(
+            indicator=indicator,
+            as_of=cleaned.get("as_of"),
+            value=cleaned.get("value"),
+            done=cleaned.get("done"),
+        )
+        for name, texts in problems.items():
+            if name in self.fields and name not in self.errors:
+                for text in texts:
+                    self.add_error(name, text)
+        return cleaned
+
+
+class ProgressImportForm(forms.Form):
+    import_file = forms.FileField(label=_("进展填报表(.xlsx或.csv)"))
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                gettext(
+                    "文件超过{size}MB，请分成几个文件导入 "
+                    "(the file is larger than {size} MB: split it into smaller files)"
+                ).format(size=round(limit / 1_000_000, 1))
+            )
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(
+                gettext("只能导入.xlsx或.csv文件 (only .xlsx or .csv files can be imported)")
+            )
+        return upload
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ImportExportAdmin):
-    """Imports go through ``ProgressReportResource`` (reports arrive submitted, for review);
-    review status changes only through the approve / return actions."""
+    """Imports go through ``targets.progress_import`` (reports arrive submitted, for review,
+    rows and columns numbered as Excel shows them); review status changes only through the
+    approve / return actions."""
 
+    form = ProgressReportForm
     resource_classes = [ProgressReportResource]
     list_display = (
         "indicator",
@@ -185,6 +249,31 @@ class ProgressReportAdmin(ImportExportAdmin):
     def document_column(self, report: ProgressReport) -> str:
         return document_label(report.indicator.document)
 
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """One step: read and check the sheet, store it for review or show every problem."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ProgressImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            parsed = parse_sheet(
+                form.cleaned_data["import_file"], province_ids=_import_scope(request.user)
+            )
+            outcome = store(parsed, user=request.user, for_review=True)
+            if outcome.ok:
+                messages.success(request, outcome.summary())
+                return HttpResponseRedirect(reverse("admin:targets_progressreport_changelist"))
+            problems = outcome.errors
+            messages.error(request, outcome.summary())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "title": gettext("导入进展填报"),
+        }
+        return TemplateResponse(request, "admin/targets/progressreport/import.html", context)
+
     @admin.action(description=_("审核通过"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
         from targets.services import approve_reports  # here, so the admin loads without it
@@ -204,6 +293,17 @@ class ProgressReportAdmin(ImportExportAdmin):
         report_review(
             self, request, return_reports, reports=queryset, done=gettext("已退回{count}条进展填报")
         )
+
+
+def _import_scope(user) -> frozenset[int] | None:
+    """The units a user's import may touch (``provinces.access``); None for all.
+
+    Staff without a profile (no role) keep what their model permissions give them, as in the
+    rest of the admin until it is scoped.
+    """
+    if access.role(user) is None:
+        return None
+    return access.province_ids(user)
 
 
 @admin.register(ProgressRun)

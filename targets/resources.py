@@ -1,6 +1,7 @@
 """Excel/CSV import and export for indicator categories, indicators, targets and computed results.
 
-Progress reports are imported by ``targets.progress_import`` (its own validation rules); results
+Progress reports export here and import through ``targets.progress_import`` (its own reading and
+validation rules, one bulk write), never through import-export's row-by-row machinery; results
 and runs are computed, so they export only. See ``provinces.resources`` for the shared rules.
 """
 
@@ -19,7 +20,14 @@ from provinces.resources import (
     key_field,
     section_widget,
 )
-from targets.models import Indicator, IndicatorCategory, ProgressResult, ProgressRun, Target
+from targets.models import (
+    Indicator,
+    IndicatorCategory,
+    ProgressReport,
+    ProgressResult,
+    ProgressRun,
+    Target,
+)
 from tasks.resources import column_widget, task_widget
 
 
@@ -157,6 +165,55 @@ class TargetResource(BaseResource):
                     ),
                 )
         super().validate_instance(instance, errors, validate_unique)
+
+
+class ProgressReportResource(ExportOnlyResource):
+    """Reports as a sheet that ``import_progress`` reads back (its ``id`` is for reference only).
+
+    ``province`` (a code) limits the export to that province's reports.
+    """
+
+    refusal = gettext_noop(
+        "进展填报请用“导入进展填报”页面或 import_progress 命令导入 "
+        "(import progress reports with the progress import page or the import_progress command)"
+    )
+    export_select_related = ("indicator__document__province", "reporting_department")
+
+    province = key_field("indicator__document__province__code", column_name="province")
+    document = key_field("indicator__document__slug", column_name="document")
+    indicator = key_field("indicator__code", column_name="indicator")
+    department = key_field("reporting_department__name", column_name="department")
+    done = fields.Field(column_name="done", readonly=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = (
+            "id",
+            "province",
+            "document",
+            "indicator",
+            "as_of",
+            "value",
+            "done",
+            "note",
+            "department",
+            "review_status",
+            "source",
+        )
+        export_order = fields
+
+    def __init__(self, *, province: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.limit_province = province
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.limit_province:
+            queryset = queryset.filter(indicator__document__province__code=self.limit_province)
+        return queryset
+
+    def dehydrate_done(self, report: ProgressReport) -> str:
+        return {True: "是", False: "否"}.get(report.done, "")
 
 
 class ProgressRunResource(ExportOnlyResource):

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 
 from provinces.models import ReviewStatus
 from targets.bulk_io import Column, Kind, read_frame
-from targets.models import ProgressReport, ProgressResult, Target
+from targets.models import ProgressReport, ProgressResult, ProgressRun, Target
 from targets.progress import explain
 from tasks.models import Task, TaskUpdate
 
@@ -332,6 +332,19 @@ def latest_results_as_of(*, on_or_before: dt.date | None = None) -> dt.date | No
     if on_or_before is not None:
         queryset = queryset.filter(as_of__lte=on_or_before)
     return queryset.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def last_complete_run_at() -> dt.datetime | None:
+    """When the latest recomputation finished (DONE), for pages to say how fresh they are.
+
+    A run that died midway stays STARTED or is marked FAILED; it never counts here.
+    """
+    return (
+        ProgressRun.objects.filter(status=ProgressRun.Status.DONE)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
 
 
 def stored_results_dates(*, indicator_ids: Iterable[int] | None = None) -> list[dt.date]:

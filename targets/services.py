@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,6 +39,9 @@ from targets.progress import REPORT_INPUT_COLUMNS, TARGET_INPUT_COLUMNS, compute
 from targets.selectors import approved_reports_frame, stored_results_dates, targets_frame
 
 REVIEW_PERMISSION = "targets.change_progressreport"
+# The job that recomputes one indicator, by its registered name: services never import jobs
+# (jobs import services), so the dependency runs one way.
+RECOMPUTE_INDICATOR_JOB = "targets.jobs.recompute_indicator_progress"
 
 # ProgressResult fields written from compute_progress's columns of the same name.
 _RESULT_FLOATS = (
@@ -175,6 +180,7 @@ def progress_recompute(
     two runs at once neither duplicate rows nor deadlock.
     """
     ids = _ids(indicator_ids)
+    progress_runs_fail_stale()
     run = ProgressRun.objects.create(as_of=as_of, scope=_scope_label(ids))
     try:
         with transaction.atomic():
@@ -202,6 +208,25 @@ def progress_recompute(
     return run
 
 
+def progress_runs_fail_stale(*, older_than: dt.timedelta | None = None) -> int:
+    """Mark failed the runs STARTED longer ago than the timeout: their process died midway.
+
+    A killed process cannot say so itself, so each new run (and the nightly one) sweeps them;
+    their results were never committed, the previous complete set is what pages read.
+    """
+    if older_than is None:
+        older_than = dt.timedelta(seconds=settings.PROGRESS_RUN_STALE_AFTER_SECONDS)
+    now = timezone.now()
+    return ProgressRun.objects.filter(
+        status=ProgressRun.Status.STARTED, started_at__lt=now - older_than
+    ).update(
+        status=ProgressRun.Status.FAILED,
+        finished_at=now,
+        error=f"stale: still started after {int(older_than.total_seconds())} s "
+        "(the process died midway)",
+    )
+
+
 def progress_recompute_history(
     *, indicator_ids: Iterable[int] | None = None, also: Iterable[dt.date] = ()
 ) -> list[ProgressRun]:
@@ -217,10 +242,12 @@ def progress_recompute_history(
 
 def enqueue_indicator_recompute(indicator_ids: Iterable[int]) -> None:
     """After the current transaction commits, queue one recomputation per indicator."""
-    from targets.jobs import recompute_indicator_progress
-
-    for indicator_id in sorted(set(indicator_ids)):
-        transaction.on_commit(partial(recompute_indicator_progress.delay, indicator_id))
+    ids = sorted(set(indicator_ids))
+    if not ids:
+        return
+    job = current_app.tasks[RECOMPUTE_INDICATOR_JOB]
+    for indicator_id in ids:
+        transaction.on_commit(partial(job.delay, indicator_id))
 
 
 # --- review ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -18,7 +19,7 @@ from provinces.admin import (
     report_review,
 )
 from provinces.models import Department
-from tasks.models import Assignment, Column, ColumnItem, Role, Task, TaskUpdate
+from tasks.models import Assignment, Column, ColumnItem, Role, Task, TaskStatus, TaskUpdate
 from tasks.resources import (
     AssignmentResource,
     ColumnItemResource,
@@ -167,9 +168,39 @@ class ColumnItemAdmin(ImportExportAdmin):
         return document_label(item.column.document)
 
 
+class TaskUpdateForm(forms.ModelForm):
+    """The task update's constraints said in words (Django's own text names the constraint)."""
+
+    percent = forms.IntegerField(label=_("完成百分比"), required=False)
+
+    class Meta:
+        model = TaskUpdate
+        fields = ("task", "as_of", "status", "percent")  # the admin adds its other fields
+
+    def clean(self):
+        cleaned = super().clean()
+        percent, status = cleaned.get("percent"), cleaned.get("status")
+        if percent is not None and not 0 <= percent <= 100:
+            self.add_error(
+                "percent",
+                gettext("完成百分比须在0–100之间 (the percent complete must lie within 0–100)"),
+            )
+        elif percent is not None and status == TaskStatus.COMPLETED and percent != 100:
+            self.add_error(
+                "percent",
+                gettext(
+                    "状态为已完成时，完成百分比须为100或留空 "
+                    "(a completed task is 100% done: give 100 or leave it blank)"
+                ),
+            )
+        return cleaned
+
+
 @admin.register(TaskUpdate)
 class TaskUpdateAdmin(ImportExportAdmin):
     """Review status changes only through the approve / return actions, never in the form."""
+
+    form = TaskUpdateForm
 
     resource_classes = [TaskUpdateResource]
     list_display = (

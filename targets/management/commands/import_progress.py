@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from targets.management.commands._progress_options import resolve_province
-from targets.progress_import import FORMATS, import_progress_file
+from targets.progress_import import FORMATS, parse_sheet, store
 
 
 class Command(BaseCommand):
@@ -63,13 +63,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"没有用户 “{options['reporter']}” / no user “{options['reporter']}”"
                 )
-        outcome = import_progress_file(
-            path_or_bytes=file,
-            fmt=fmt,
-            province=province.code if province else None,
-            reporter=reporter,
-            approve=not options["for_review"],
-        )
+        parsed = parse_sheet(file, fmt=fmt, province=province.code if province else None)
+        if parsed.sheet_name and fmt == "xlsx":
+            self.stdout.write(f"读取工作表 / reading sheet “{parsed.sheet_name}”")
+        outcome = store(parsed, user=reporter, for_review=options["for_review"])
         if not outcome.ok:
             for error in outcome.errors:
                 self.stderr.write(str(error))
