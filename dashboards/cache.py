@@ -74,17 +74,20 @@ def data_version() -> str:
 
 def frame_values(version: str) -> dict[str, Any]:
     """What the frame around every page reads from the database (the 示例数据 banner, the
-    provinces in the navigation), stored per data version like the pages themselves."""
+    provinces in the navigation, when results were last computed), stored per data version
+    like the pages themselves."""
     key = "dashboards:frame:" + hashlib.sha256(version.encode()).hexdigest()
     values = cache.get(key)
     if values is None:
         from dashboards.context_processors import province_links
         from provinces.models import Province
-        from targets.selectors import demo_data_present
+        from targets.selectors import demo_data_present, last_complete_run_at
 
         values = {
             "demo_data": demo_data_present(),
             "nav_provinces": province_links(Province.objects.values("code", "name")),
+            # the footer's "测算结果更新于": a finished run is a new data version
+            "last_computed_at": last_complete_run_at(),
         }
         cache.set(key, values, TIMEOUT)
     return values
