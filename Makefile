@@ -26,7 +26,8 @@ run: install
 	$(BIN)/python manage.py load_policies
 	$(BIN)/python manage.py demo_progress
 	$(BIN)/python manage.py recompute_progress
-	$(BIN)/python manage.py create_demo_admin
+	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py demo_assessments
 	@echo "打开 Open http://$(HOST):$(PORT)/  (Ctrl-C 停止 to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -34,6 +35,7 @@ run: install
 test: install lint
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-pdf.sh
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory test-sqlite

@@ -28,6 +28,8 @@ from dashboards.pages.province import province_page
 from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
 from metrology_tracker.downloads import attachment
+from reporting.selectors import indicator_record, task_record
+from rounds.selectors import province_rounds
 from targets.catalogue import targets_catalogue_csv, tasks_catalogue_csv
 
 FORMATS = ("csv", "xlsx")
@@ -192,12 +194,13 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def province(request: HttpRequest, code: str) -> HttpResponse:
-    return render_page(
-        request,
-        "dashboards/province.html",
-        lambda as_of, today: province_page(code=code, as_of=as_of, today=today),
-        filename=f"province-{code}",
-    )
+    def build(as_of: dt.date, today: dt.date) -> dict[str, Any]:
+        context = province_page(code=code, as_of=as_of, today=today)
+        # Reporting rounds of the province (who is missing), for those who read its submissions.
+        context["rounds"] = province_rounds(request.user, code=code, today=today)
+        return context
+
+    return render_page(request, "dashboards/province.html", build, filename=f"province-{code}")
 
 
 @require_GET
@@ -257,7 +260,10 @@ def indicator(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "dashboards/indicator.html",
-        lambda as_of, today: indicator_page(pk=pk, as_of=as_of, today=today),
+        lambda as_of, today: {
+            **indicator_page(pk=pk, as_of=as_of, today=today),
+            "record": indicator_record(request.user, pk),
+        },
         filename=f"indicator-{pk}",
     )
 
@@ -268,7 +274,10 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request,
         "dashboards/task.html",
-        lambda as_of, today: task_page(pk=pk, as_of=as_of, today=today),
+        lambda as_of, today: {
+            **task_page(pk=pk, as_of=as_of, today=today),
+            "record": task_record(request.user, pk),
+        },
         filename=f"task-{pk}",
     )
 

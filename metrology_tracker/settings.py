@@ -41,11 +41,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "csp",
+    "simple_history",
+    "axes",
     "provinces",
     "targets",
     "tasks",
     "dashboards",
+    "reporting",
     "onboarding",
+    "assessments",
+    "rounds",
 ]
 
 MIDDLEWARE = [
@@ -56,10 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "metrology_tracker.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "metrology_tracker.middleware.PermissionsPolicyMiddleware",
+    # Records who made each change (history_user) for saves made while serving a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the bilingual lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "metrology_tracker.urls"
@@ -77,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dashboards.context_processors.dashboard",
+                "rounds.context_processors.todo",
             ],
         },
     },
@@ -109,6 +120,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes first: a locked-out username + address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("AXES_ENABLED", "True")
+AXES_FAILURE_LIMIT = int(os.getenv("AXES_FAILURE_LIMIT", "5"))
+# A cool-off, never a permanent lockout: the account opens again by itself (hours).
+AXES_COOLOFF_TIME = float(os.getenv("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions end after this many idle seconds: requests push the expiry forward (at most once a
+# minute, metrology_tracker.middleware.IdleSessionMiddleware).
+SESSION_IDLE_SECONDS = int(os.getenv("SESSION_IDLE_SECONDS", "1800"))
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+
+# Evidence files (佐证材料): stored under MEDIA_ROOT, served only through reporting's view.
+EVIDENCE_MAX_BYTES = int(os.getenv("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# Every change of reports, updates, targets, indicators and assignments stays on record: the
+# admin's history pages show it, but never revert an approved report in place.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -161,6 +198,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.jobs.recompute_all_progress",
         "schedule": crontab(hour=2, minute=30),
     },
+    "open-scheduled-rounds": {
+        "task": "rounds.jobs.open_scheduled_rounds",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "send-round-reminders": {
+        "task": "rounds.jobs.send_round_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "send-review-digest": {
+        "task": "rounds.jobs.send_review_digest",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # Progress sheets: the largest file an import reads (the command and the admin alike).
@@ -168,18 +217,6 @@ IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # A recompute still STARTED after this long died with its process: it is marked failed.
 PROGRESS_RUN_STALE_AFTER_SECONDS = int(os.getenv("PROGRESS_RUN_STALE_AFTER_SECONDS", "1800"))
-
-# Mail: the password-reset pages exist only once an SMTP host is configured (they would
-# otherwise say "sent" and send nothing).
-EMAIL_HOST = os.getenv("EMAIL_HOST", "")
-EMAIL_CONFIGURED = bool(EMAIL_HOST)
-if EMAIL_CONFIGURED:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
-    EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
-    DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Content security: scripts only from this site (figures travel as JSON through json_script
 # and are drawn by a static file); plotly.js writes inline styles, hence 'unsafe-inline' for
@@ -203,6 +240,29 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+
+# Mail: SMTP when EMAIL_HOST is set (production), else printed to the console (development).
+# The password-reset pages exist only once a host is set (they would otherwise send nothing).
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_CONFIGURED = bool(EMAIL_HOST)
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_CONFIGURED
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "587" if EMAIL_CONFIGURED else "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True" if EMAIL_CONFIGURED else "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = int(os.getenv("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "metrology-tracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails point here (the address people open the site at).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# Reporters are reminded this many days before a round's deadline (and once when overdue).
+ROUND_REMINDER_DAYS_BEFORE = int(os.getenv("ROUND_REMINDER_DAYS_BEFORE", "3"))
 
 # django-import-export: only users with the model's own permission may import or export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

@@ -36,6 +36,7 @@ SUBMISSION_READER_ROLES = frozenset(
 )
 
 _CACHE_ATTR = "_access_profile"
+_UNITS_ATTR = "_access_units"
 
 
 def profile(user: Any) -> UserProfile | None:
@@ -52,9 +53,10 @@ def profile(user: Any) -> UserProfile | None:
 
 
 def forget(user: Any) -> None:
-    """Drop the cached profile (after the profile itself changed)."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the cached profile and units (after the profile itself changed)."""
+    for attr in (_CACHE_ATTR, _UNITS_ATTR):
+        if user is not None and hasattr(user, attr):
+            delattr(user, attr)
 
 
 def role(user: Any) -> str | None:
@@ -87,10 +89,14 @@ def province_ids(user: Any) -> frozenset[int] | None:
         return frozenset()
     if is_national(user):
         return None
+    if hasattr(user, _UNITS_ATTR):  # read once per user object, like the profile
+        return getattr(user, _UNITS_ATTR)
     found = profile(user)
     assert found is not None and found.province_id is not None
     cities = Province.objects.filter(parent_id=found.province_id).values_list("id", flat=True)
-    return frozenset({found.province_id, *cities})
+    units = frozenset({found.province_id, *cities})
+    setattr(user, _UNITS_ATTR, units)
+    return units
 
 
 def can_see_province(user: Any, province_id: int | None) -> bool:

@@ -3,6 +3,7 @@ whose model permissions the admin checks. One service so the two never disagree.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -22,6 +23,38 @@ ROLE_GROUPS: dict[str, str] = {
 }
 # Roles that work in the admin as well as on the site's own pages.
 STAFF_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.SYSTEM_ADMIN})
+
+
+def _grant(group: Group, grants: Any) -> None:
+    """The permissions the data migration gives the role's group (``0003_role_groups.GROUPS``)."""
+    from django.contrib.auth.models import Permission
+
+    migration = importlib.import_module("provinces.migrations.0003_role_groups")
+    if grants == "all":
+        apps = (*migration.VIEW_APPS, "auth", "import_export")
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
+        return
+    wanted = Permission.objects.none()
+    for action, targets in grants.items():
+        for target in targets:
+            if target in (*migration.VIEW_APPS, "auth"):
+                wanted = wanted | Permission.objects.filter(
+                    content_type__app_label=target, codename__startswith=f"{action}_"
+                )
+            else:
+                wanted = wanted | Permission.objects.filter(codename=f"{action}_{target}")
+    group.permissions.set(wanted.distinct())
+
+
+def role_group(role: str) -> Group:
+    """The role's group; made again with its permissions if it went missing (a database
+    flushed after the migrations ran, or a group deleted by hand)."""
+    name = ROLE_GROUPS[role]
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        migration = importlib.import_module("provinces.migrations.0003_role_groups")
+        _grant(group, migration.GROUPS[name])
+    return group
 
 
 def assign_role(
@@ -56,8 +89,7 @@ def assign_role(
         profile.save()
         role_groups = Group.objects.filter(name__in=ROLE_GROUPS.values())
         user.groups.remove(*role_groups)
-        group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[role])
-        user.groups.add(group)
+        user.groups.add(role_group(role))
         staff = role in STAFF_ROLES
         if user.is_staff != staff and not user.is_superuser:
             user.is_staff = staff

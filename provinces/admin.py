@@ -11,15 +11,27 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from provinces.models import Department, PolicyDocument, Province, Section
+from provinces import access
+from provinces.accounts import assign_role
+from provinces.models import (
+    Department,
+    PolicyDocument,
+    Province,
+    ReviewStatus,
+    Role,
+    Section,
+    UserProfile,
+)
 from provinces.resources import (
     CSV_EXPORT_ENCODING,
     FORMATS,
@@ -95,7 +107,76 @@ class SameDocumentForm(forms.ModelForm):
         return cleaned
 
 
-class ImportExportAdmin(ReadableChoicesMixin, ImportExportModelAdmin):
+# How each model reaches its unit, for scoping related-field choices.
+UNIT_PATHS: dict[str, str] = {
+    "provinces.province": "id",
+    "provinces.department": "province",
+    "provinces.policydocument": "province",
+    "provinces.section": "document__province",
+    "provinces.userprofile": "province",
+    "tasks.task": "document__province",
+    "tasks.column": "document__province",
+    "tasks.columnitem": "column__document__province",
+    "tasks.assignment": "task__document__province",
+    "tasks.taskupdate": "task__document__province",
+    "targets.indicator": "document__province",
+    "targets.target": "indicator__document__province",
+    "targets.progressreport": "indicator__document__province",
+    "targets.progressresult": "target__indicator__document__province",
+    "auth.user": "profile__province",
+}
+
+
+class ScopedAdminMixin:
+    """Every changelist, change page, import and export cut to the user's units
+    (``provinces.access``): another unit's row is a 404, its id in a sheet a refused row.
+
+    ``province_field`` None means shared rows (categories, runs) that every unit reads.
+    """
+
+    province_field: str | None = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if self.province_field is None:
+            return queryset
+        return access.scope(queryset, request.user, self.province_field)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Missing and another unit's look the same: not found.
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def _scope_choices(self, db_field, request, field):
+        if field is None or not hasattr(field, "queryset"):
+            return field
+        path = UNIT_PATHS.get(db_field.related_model._meta.label_lower)
+        if path is not None:
+            field.queryset = access.scope(field.queryset, request.user, path)
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self._scope_choices(db_field, request, field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self._scope_choices(db_field, request, field)
+
+    def get_import_resource_classes(self, request):
+        from provinces.scoped_import import scoped_resource
+
+        classes = super().get_import_resource_classes(request)
+        if self.province_field is None:
+            return classes
+        return [scoped_resource(cls, self.province_field) for cls in classes]
+
+
+class ImportExportAdmin(ScopedAdminMixin, ReadableChoicesMixin, ImportExportModelAdmin):
     """Import and export in CSV and Excel; a file with one bad row imports nothing."""
 
     formats = FORMATS
@@ -124,7 +205,7 @@ class ImportExportAdmin(ReadableChoicesMixin, ImportExportModelAdmin):
         return super().process_result(result, request)
 
 
-class ExportOnlyAdmin(ReadableChoicesMixin, ExportMixin, admin.ModelAdmin):
+class ExportOnlyAdmin(ScopedAdminMixin, ReadableChoicesMixin, ExportMixin, admin.ModelAdmin):
     """Computed rows: viewable and exportable, never added, changed or imported by hand."""
 
     formats = FORMATS
@@ -143,6 +224,7 @@ class ExportOnlyAdmin(ReadableChoicesMixin, ExportMixin, admin.ModelAdmin):
 
 @admin.register(Province)
 class ProvinceAdmin(ImportExportAdmin):
+    province_field = "id"
     resource_classes = [ProvinceResource]
     list_display = ("code", "name", "full_name", "sort_order", "document_count", "department_count")
     search_fields = ("code", "name", "full_name")
@@ -168,6 +250,7 @@ class ProvinceAdmin(ImportExportAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ImportExportAdmin):
+    province_field = "province"
     resource_classes = [DepartmentResource]
     list_display = ("name", "province", "task_count")
     list_filter = ("province",)
@@ -184,6 +267,7 @@ class DepartmentAdmin(ImportExportAdmin):
 
 @admin.register(PolicyDocument)
 class PolicyDocumentAdmin(ImportExportAdmin):
+    province_field = "province"
     resource_classes = [PolicyDocumentResource]
     list_display = ("title", "province", "number", "period", "signed_on", "slug")
     list_filter = ("province",)
@@ -197,6 +281,8 @@ class PolicyDocumentAdmin(ImportExportAdmin):
 
 @admin.register(Section)
 class SectionAdmin(ImportExportAdmin):
+    province_field = "document__province"
+
     class Form(SameDocumentForm):
         same_document_fields = ("parent",)
 
@@ -228,3 +314,156 @@ def report_review(
         modeladmin.message_user(request, "；".join(str(r) for r in reasons), messages.ERROR)
         return
     modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+
+def ask_return_reason(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset):
+    """The return action's second step: the reason is required, so ask for it first.
+
+    Returns the reason once given, or the page that asks for it (a TemplateResponse).
+    """
+    from django.template.response import TemplateResponse
+
+    reason = request.POST.get("reason", "").strip()
+    if "apply" in request.POST and reason:
+        return reason
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": gettext("退回原因"),
+        "opts": modeladmin.model._meta,
+        "queryset": queryset,
+        "action": request.POST.get("action", ""),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "missing": "apply" in request.POST,
+    }
+    return TemplateResponse(request, "admin/return_reason.html", context)
+
+
+# --- users: a profile (unit, department, role) on every user, managed within one's units -----
+
+
+class UserProfileForm(forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ("province", "department", "role", "reminders_enabled")
+
+    def __init__(self, *args, request_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_user = request_user
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        province = cleaned.get("province")
+        department = cleaned.get("department")
+        if role == Role.SYSTEM_ADMIN and access.role(self.request_user) != Role.SYSTEM_ADMIN:
+            self.add_error(
+                "role", gettext("只有系统管理员能授予系统管理员角色 (only a system admin can)")
+            )
+        if department is not None and (province is None or department.province_id != province.pk):
+            self.add_error(
+                "department",
+                gettext("单位不属于该省份 (the department does not belong to that province)"),
+            )
+        if province is None and not access.is_national(self.request_user):
+            self.add_error("province", gettext("请选择省份 (choose a province)"))
+        return cleaned
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    form = UserProfileForm
+    can_delete = False
+    min_num = 1
+    max_num = 1
+    verbose_name_plural = _("用户资料")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Scoped(formset):
+            def get_form_kwargs(self, index):
+                return {**super().get_form_kwargs(index), "request_user": request.user}
+
+        return Scoped
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "province":
+            field.queryset = access.scope(Province.objects.all(), request.user, "id")
+        elif db_field.name == "department":
+            field.queryset = access.scope(
+                Department.objects.select_related("province"), request.user
+            )
+            field.label_from_instance = department_label
+        return field
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ScopedUserAdmin(UserAdmin):
+    """A province admin manages its units' users only; roles come from the profile (the groups
+    follow it), and only a system admin grants superuser rights or raw permissions."""
+
+    inlines = (UserProfileInline,)
+    list_display = ("username", "unit", "role", "is_active", "last_login")
+    list_select_related = ("profile__province",)
+    list_filter = ("is_active", "profile__role", "profile__province")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return access.scope(queryset, request.user, "profile__province")
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    @admin.display(description=_("所属省份"))
+    def unit(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return str(profile.province) if profile and profile.province else "—"
+
+    @admin.display(description=_("角色"))
+    def role(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "groups", "user_permissions", "is_staff"}
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile = UserProfile.objects.filter(user=form.instance).first()
+        if profile is not None:
+            # The role's group and the staff flag follow the profile.
+            assign_role(
+                user=form.instance,
+                role=profile.role,
+                province=profile.province,
+                department=profile.department,
+            )
+
+
+class EntryAdminMixin:
+    """Progress reports and task updates in the admin: who changed them is recorded (four eyes
+    reads it), and an approved entry is shown read-only: a correction is a new entry."""
+
+    exclude = ("evidence",)  # files go through reporting's checked evidence, never /media/
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.review_status == ReviewStatus.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not change and obj.reporter_id is None:
+            obj.reporter = request.user
+        obj.last_modified_by = request.user
+        super().save_model(request, obj, form, change)

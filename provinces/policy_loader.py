@@ -1404,7 +1404,16 @@ class _Writer:
                 changes.unchanged += 1
             result[key] = obj
         if to_create:
-            created = model._default_manager.bulk_create([obj for _, obj in to_create])
+            objs = [obj for _, obj in to_create]
+            if hasattr(model, "history"):
+                # Audited models (indicators, targets, assignments …) keep a trace of the load.
+                from simple_history.utils import bulk_create_with_history
+
+                created = bulk_create_with_history(
+                    objs, model, default_change_reason="load_policies"
+                )
+            else:
+                created = model._default_manager.bulk_create(objs)
             if any(obj.pk is None for obj in created):  # pragma: no cover (old SQLite)
                 raise RuntimeError("bulk_create did not return primary keys")
             for (key, _), obj in zip(to_create, created, strict=True):

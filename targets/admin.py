@@ -12,14 +12,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from provinces import access
 from provinces.admin import (
     DepartmentListFilter,
     DocumentListFilter,
+    EntryAdminMixin,
     ExportOnlyAdmin,
     ImportExportAdmin,
     SameDocumentForm,
+    ask_return_reason,
     document_label,
     report_review,
 )
@@ -69,7 +72,9 @@ class IndicatorCategoryAdmin(ImportExportAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ImportExportAdmin):
+class IndicatorAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    province_field = "document__province"
+
     class Form(SameDocumentForm):
         same_document_fields = ("section", "task", "column")
 
@@ -119,7 +124,8 @@ class IndicatorAdmin(ImportExportAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ImportExportAdmin):
+class TargetAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    province_field = "indicator__document__province"
     resource_classes = [TargetResource]
     list_display = ("indicator", "document_column", "year", "display_value", "comparator")
     list_display_links = ("indicator", "display_value")
@@ -199,12 +205,13 @@ class ProgressImportForm(forms.Form):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ImportExportAdmin):
+class ProgressReportAdmin(EntryAdminMixin, ImportExportAdmin, SimpleHistoryAdmin):
     """Imports go through ``targets.progress_import`` (reports arrive submitted, for review,
     rows and columns numbered as Excel shows them); review status changes only through the
     approve / return actions."""
 
     form = ProgressReportForm
+    province_field = "indicator__document__province"
     resource_classes = [ProgressReportResource]
     list_display = (
         "indicator",
@@ -287,12 +294,26 @@ class ProgressReportAdmin(ImportExportAdmin):
         )
 
     @admin.action(description=_("退回"), permissions=["change"])
-    def return_to_reporter(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+    def return_to_reporter(self, request: HttpRequest, queryset):
         from targets.services import return_reports
 
+        reason = ask_return_reason(self, request, queryset)
+        if not isinstance(reason, str):
+            return reason
         report_review(
-            self, request, return_reports, reports=queryset, done=gettext("已退回{count}条进展填报")
+            self,
+            request,
+            return_reports,
+            reports=queryset,
+            reason=reason,
+            done=gettext("已退回{count}条进展填报"),
         )
+        return None
+
+
+def _import_scope(user) -> frozenset[int] | None:
+    """The units a user's import may touch (``provinces.access``); None for all."""
+    return access.province_ids(user)
 
 
 def _import_scope(user) -> frozenset[int] | None:
@@ -317,6 +338,7 @@ class ProgressRunAdmin(ExportOnlyAdmin):
 
 @admin.register(ProgressResult)
 class ProgressResultAdmin(ExportOnlyAdmin):
+    province_field = "target__indicator__document__province"
     resource_classes = [ProgressResultResource]
     list_display = (
         "indicator",

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from simple_history.utils import bulk_create_with_history
 
 from provinces.models import PolicyDocument, ReviewStatus
 from targets.models import Indicator, MeasureKind, ProgressReport, ProgressRun, ReportSource
@@ -494,8 +495,13 @@ def demo_data_load(*, today: dt.date | None = None, history: bool = True) -> Dem
         TaskUpdate.objects.filter(is_demo=True).delete()
         reports, scenarios = build_demo_reports(today=today)
         updates = build_demo_task_updates(today=today)
-        ProgressReport.objects.bulk_create(reports, batch_size=500)
-        TaskUpdate.objects.bulk_create(updates, batch_size=500)
+        # With their history rows, so the audit trail shows where demo values came from.
+        bulk_create_with_history(
+            reports, ProgressReport, batch_size=500, default_change_reason="示例数据 / demo"
+        )
+        bulk_create_with_history(
+            updates, TaskUpdate, batch_size=500, default_change_reason="示例数据 / demo"
+        )
     runs = progress_recompute_history(also=history_dates(today) if history else [today])
     return DemoSummary(
         reports=len(reports), task_updates=len(updates), runs=runs, scenarios=scenarios

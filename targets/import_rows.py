@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from provinces.models import Department, PolicyDocument, Province
+from targets import near_miss
 from targets import sheet_reading as cells
 from targets.models import Indicator, MeasureKind
 from targets.services import report_value_problems
@@ -147,6 +148,20 @@ class RowChecker:
         self.limit_label = "、".join(names) or (province or "—")
         self.seen: dict[tuple[int, dt.date, int | None], int] = {}
 
+    def did_you_mean(self, document: PolicyDocument, typed: Any) -> str:
+        """“您是否要填 … (did you mean …)” with the document's closest indicator names."""
+        names = [
+            indicator.name
+            for (document_id, _), found in self.catalogue.indicators.items()
+            if document_id == document.pk
+            for indicator in found
+        ]
+        close = near_miss.close_names(str(typed), names)
+        if not close:
+            return ""
+        listed = "、".join(f"“{name}”" for name in close)
+        return gettext("；您是否要填{names}？(did you mean {names}?)").format(names=listed)
+
     def cell(self, values: list[Any], column: str) -> Any:
         index = self.layout.columns.get(column)
         if index is None or index >= len(values):
@@ -250,7 +265,8 @@ class RowChecker:
                             "(several indicators of {document} are named “{value}”: give "
                             "the code)"
                         )
-                    ).format(document=document.slug, value=cells.shorten(get("indicator"))),
+                    ).format(document=document.slug, value=cells.shorten(get("indicator")))
+                    + (self.did_you_mean(document, get("indicator")) if not matches else ""),
                 )
         if (
             document is not None

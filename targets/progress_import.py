@@ -39,7 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Columns an export carries that an import reads past: never used to select or change a row.
 IGNORED_HEADERS = ("id", "review_status", "source", "序号", "审核状态", "来源")
+# The reference columns of a round's template (rounds.imports): read past, like an export's.
+IGNORED_HEADERS += ("原文名称", "计量单位", "目标值", "最近审核值", "最近审核日期")
+PROGRESS_EVERY = 500  # rows between two progress reports of a web upload
 MAX_PROBLEMS = 200  # a sheet wrong on every row still gets a readable answer
 CORRECTION_REASON = (
     "批量导入更正：表格中的数值与已审核的数值不同 (correction from an imported sheet)"
@@ -327,8 +330,12 @@ def parse_sheet(
     province: str | None = None,
     province_ids: Iterable[int] | None = None,
     today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ParsedSheet:
     """Read and check a sheet; writes nothing. See the module docstring.
+
+    ``progress`` (a web upload's status) is told the number of rows checked so far, every
+    ``PROGRESS_EVERY`` rows and at the end.
 
     ``province`` (a code) limits the rows to that province's indicators, ``province_ids`` to
     those units (``provinces.access.province_ids(user)``: a province and its cities; None for
@@ -336,7 +343,9 @@ def parse_sheet(
     """
     ids = None if province_ids is None else frozenset(province_ids)
     with _rows_without_cycle_collection():
-        return _parse_sheet(file, fmt=fmt, province=province, province_ids=ids, today=today)
+        return _parse_sheet(
+            file, fmt=fmt, province=province, province_ids=ids, today=today, progress=progress
+        )
 
 
 def _parse_sheet(
@@ -346,6 +355,7 @@ def _parse_sheet(
     province: str | None,
     province_ids: frozenset[int] | None,
     today: dt.date | None,
+    progress: Callable[[int], None] | None = None,
 ) -> ParsedSheet:
     try:
         data, name = _read_bytes(file)
@@ -395,8 +405,11 @@ def _parse_sheet(
             today=today or timezone.localdate(),
         )
         parsed = ParsedSheet(sheet_name=sheet.name)
-        extra = 0
+        extra = checked = 0
         for number, values in rows:
+            checked += 1
+            if progress is not None and checked % PROGRESS_EVERY == 0:
+                progress(checked)
             report, row_problems = checker.check(number, values)
             if report is not None:
                 parsed.rows.append(report)
@@ -404,6 +417,8 @@ def _parse_sheet(
                 parsed.problems.extend(row_problems)
             else:
                 extra += len(row_problems)
+        if progress is not None:
+            progress(checked)
     except cells.FileProblem as problem:
         return _file_problem(str(problem))
     if extra:

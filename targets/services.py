@@ -270,7 +270,9 @@ def approve_reports(
     """
     _require_reviewer(reviewer)
     with transaction.atomic():
-        changed, rows = review.approve(ProgressReport, reports, fields=("indicator_id",))
+        changed, rows = review.approve(
+            ProgressReport, reports, reviewer=reviewer, fields=("indicator_id",)
+        )
         enqueue_indicator_recompute(indicator_id for _, indicator_id in rows)
     return changed
 
@@ -283,13 +285,17 @@ def return_reports(
 ) -> int:
     """Send submitted or approved reports back to the reporter; returns how many changed.
 
-    The reason is appended to the report's note. Returning an approved report withdraws it
-    from the results, so its indicator is recomputed.
+    The reason (required) becomes the report's review comment. Returning an approved report
+    withdraws it from the results, so its indicator is recomputed.
     """
     _require_reviewer(reviewer)
     with transaction.atomic():
         changed, rows = review.send_back(
-            ProgressReport, reports, reason=reason, fields=("indicator_id", "review_status")
+            ProgressReport,
+            reports,
+            reviewer=reviewer,
+            reason=reason,
+            fields=("indicator_id", "review_status"),
         )
         enqueue_indicator_recompute(
             indicator_id for _, indicator_id, status in rows if status == ReviewStatus.APPROVED

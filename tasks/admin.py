@@ -8,12 +8,15 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from provinces.admin import (
     DepartmentListFilter,
     DocumentListFilter,
+    EntryAdminMixin,
     ImportExportAdmin,
     SameDocumentForm,
+    ask_return_reason,
     department_label,
     document_label,
     report_review,
@@ -62,6 +65,8 @@ class ColumnItemInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(ImportExportAdmin):
+    province_field = "document__province"
+
     class Form(SameDocumentForm):
         same_document_fields = ("section",)
 
@@ -115,7 +120,8 @@ class TaskAdmin(ImportExportAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ImportExportAdmin):
+class AssignmentAdmin(ImportExportAdmin, SimpleHistoryAdmin):
+    province_field = "task__document__province"
     resource_classes = [AssignmentResource]
     list_display = ("task", "department", "role", "sort_order", "document_column")
     list_filter = (
@@ -135,6 +141,8 @@ class AssignmentAdmin(ImportExportAdmin):
 
 @admin.register(Column)
 class ColumnAdmin(ImportExportAdmin):
+    province_field = "document__province"
+
     class Form(SameDocumentForm):
         same_document_fields = ("task",)
 
@@ -155,6 +163,7 @@ class ColumnAdmin(ImportExportAdmin):
 
 @admin.register(ColumnItem)
 class ColumnItemAdmin(ImportExportAdmin):
+    province_field = "column__document__province"
     resource_classes = [ColumnItemResource]
     list_display = ("column", "number", "title", "sort_order", "document_column")
     list_display_links = ("column", "title")
@@ -197,11 +206,12 @@ class TaskUpdateForm(forms.ModelForm):
 
 
 @admin.register(TaskUpdate)
-class TaskUpdateAdmin(ImportExportAdmin):
+class TaskUpdateAdmin(EntryAdminMixin, ImportExportAdmin, SimpleHistoryAdmin):
     """Review status changes only through the approve / return actions, never in the form."""
 
     form = TaskUpdateForm
 
+    province_field = "task__document__province"
     resource_classes = [TaskUpdateResource]
     list_display = (
         "task",
@@ -256,13 +266,18 @@ class TaskUpdateAdmin(ImportExportAdmin):
         )
 
     @admin.action(description=_("退回"), permissions=["change"])
-    def return_to_reporter(self, request: HttpRequest, queryset: QuerySet[TaskUpdate]) -> None:
+    def return_to_reporter(self, request: HttpRequest, queryset):
         from tasks.services import return_task_updates
 
+        reason = ask_return_reason(self, request, queryset)
+        if not isinstance(reason, str):
+            return reason
         report_review(
             self,
             request,
             return_task_updates,
             updates=queryset,
+            reason=reason,
             done=gettext("已退回{count}条任务进展"),
         )
+        return None

@@ -31,7 +31,7 @@ def approve_task_updates(
 ) -> int:
     """Approve the updates not yet approved; returns how many changed."""
     _require_reviewer(reviewer)
-    changed, _ = review.approve(TaskUpdate, updates)
+    changed, _ = review.approve(TaskUpdate, updates, reviewer=reviewer)
     return changed
 
 
@@ -41,7 +41,7 @@ def return_task_updates(
     reviewer: AbstractBaseUser,
     reason: str = "",
 ) -> int:
-    """Send submitted or approved updates back; the reason is appended to the update's note."""
+    """Send submitted or approved updates back; the reason (required) is the review comment."""
     _require_reviewer(reviewer)
-    changed, _ = review.send_back(TaskUpdate, updates, reason=reason)
+    changed, _ = review.send_back(TaskUpdate, updates, reviewer=reviewer, reason=reason)
     return changed

@@ -58,6 +58,12 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttling(settings):
+    """django-axes off, except in the test of the throttling itself (it turns it back on)."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def password() -> str:
     return "correct-horse-battery-staple"
@@ -72,6 +78,11 @@ def staff_user(django_user_model, password):
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label__in=["provinces", "targets", "tasks"])
     )
+    # The admin shows a user only its units' rows: this one works at the national level.
+    from provinces.accounts import assign_role
+    from provinces.models import Role
+
+    assign_role(user=user, role=Role.SYSTEM_ADMIN)
     return user
 
 

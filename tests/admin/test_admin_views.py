@@ -502,10 +502,10 @@ def test_a_sheet_that_went_stale_between_preview_and_confirm_imports_nothing(sta
 # --- review actions -----------------------------------------------------------------------------
 
 
-def _act(client, name: str, action: str, objects) -> object:
+def _act(client, name: str, action: str, objects, **extra) -> object:
     return client.post(
         _url(name, "changelist"),
-        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        {"action": action, "_selected_action": [obj.pk for obj in objects], **extra},
     )
 
 
@@ -528,11 +528,24 @@ def test_approving_reports_in_the_admin_makes_them_count(staff_client):
 def test_returning_a_report_in_the_admin_sends_it_back(staff_client):
     report = _report()
 
-    response = _act(staff_client, "targets.progressreport", "return_to_reporter", [report])
+    asked = _act(staff_client, "targets.progressreport", "return_to_reporter", [report])
+    assert asked.status_code == 200 and "退回原因" in asked.content.decode()
+    report.refresh_from_db()
+    assert report.review_status == ReviewStatus.SUBMITTED  # nothing happens without a reason
+
+    response = _act(
+        staff_client,
+        "targets.progressreport",
+        "return_to_reporter",
+        [report],
+        apply="1",
+        reason="口径不一致",
+    )
 
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.review_status == ReviewStatus.RETURNED
+    assert report.review_comment == "口径不一致"
 
 
 def test_staff_without_the_change_right_cannot_approve(django_user_model, client):
@@ -571,7 +584,9 @@ def test_returning_task_updates_in_the_admin(staff_client):
     update.review_status = ReviewStatus.SUBMITTED
     update.save()
 
-    _act(staff_client, "tasks.taskupdate", "return_to_reporter", [update])
+    _act(
+        staff_client, "tasks.taskupdate", "return_to_reporter", [update], apply="1", reason="缺佐证"
+    )
 
     update.refresh_from_db()
     assert update.review_status == ReviewStatus.RETURNED

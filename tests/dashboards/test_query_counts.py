@@ -29,8 +29,8 @@ BOUNDS = {
     "document": 15,
     "responsibilities": 8,
     "department": 10,
-    "indicator": 12,
-    "task": 10,
+    "indicator": 17,
+    "task": 14,
 }
 GROWTH = 15
 

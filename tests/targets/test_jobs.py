@@ -127,8 +127,12 @@ def wait_for(predicate, *, attempts=300, pause=0.1):
 def test_a_real_worker_turns_an_approval_into_a_new_stored_status(
     catalogue, make_report, django_user_model, real_worker
 ):
+    from provinces.accounts import assign_role
+    from provinces.models import Role
+
     reviewer = django_user_model.objects.create_user(username="reviewer", password="x")
     reviewer.user_permissions.add(Permission.objects.get(codename="change_progressreport"))
+    assign_role(user=reviewer, role=Role.SYSTEM_ADMIN)  # reviews are scoped by unit
     reviewer = django_user_model.objects.get(pk=reviewer.pk)
     today = timezone.localdate()
     make_report(catalogue.indicators["coverage"], "2023-12-31", 88)

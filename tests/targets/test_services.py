@@ -11,7 +11,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from provinces.models import ReviewStatus
+from provinces.accounts import assign_role
+from provinces.models import ReviewStatus, Role
 from targets import services
 from targets.models import ProgressReport, ProgressResult, ProgressRun
 from targets.progress import compute_progress
@@ -65,6 +66,8 @@ def status_of(target, as_of):
 def reviewer(django_user_model):
     user = django_user_model.objects.create_user(username="sx-reviewer", password="x")
     user.user_permissions.add(Permission.objects.get(codename="change_progressreport"))
+    # Reviews are scoped by unit: a national system admin reviews every province.
+    assign_role(user=user, role=Role.SYSTEM_ADMIN)
     return django_user_model.objects.get(pk=user.pk)
 
 
@@ -375,7 +378,8 @@ def test_returning_an_approved_report_withdraws_it_from_the_results(
     assert changed == 1
     report.refresh_from_db()
     assert report.review_status == ReviewStatus.RETURNED
-    assert "数据口径不一致" in report.note
+    assert report.review_comment == "数据口径不一致"
+    assert report.reviewed_by == reviewer
     assert status_of(reported.targets["coverage"], timezone.localdate()) == "no_data"
 
 
@@ -388,7 +392,7 @@ def test_returning_a_submitted_report_needs_no_recompute(
         mock.patch("targets.jobs.recompute_indicator_progress.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert return_reports(reports=[report], reviewer=reviewer) == 1
+        assert return_reports(reports=[report], reviewer=reviewer, reason="请补充佐证") == 1
     delay.assert_not_called()
 
 
@@ -399,7 +403,7 @@ def test_it_refuses_a_reviewer_without_the_permission(reported, make_report, vie
     with pytest.raises(PermissionDenied):
         approve_reports(reports=[report], reviewer=viewer)
     with pytest.raises(PermissionDenied):
-        return_reports(reports=[report], reviewer=viewer)
+        return_reports(reports=[report], reviewer=viewer, reason="不对")
 
     report.refresh_from_db()
     assert report.review_status == ReviewStatus.SUBMITTED

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 
-from provinces.models import ReviewStatus
+from provinces.accounts import assign_role
+from provinces.models import ReviewStatus, Role
 from targets.selectors import task_status_frame
 from tasks.models import TaskStatus, TaskUpdate
 from tasks.services import approve_task_updates, return_task_updates
@@ -17,6 +18,8 @@ from tests import factories as f
 def reviewer(django_user_model):
     user = django_user_model.objects.create_user(username="task-reviewer", password="x")
     user.user_permissions.add(Permission.objects.get(codename="change_taskupdate"))
+    # Reviews are scoped by unit: a national system admin reviews every province.
+    assign_role(user=user, role=Role.SYSTEM_ADMIN)
     return django_user_model.objects.get(pk=user.pk)
 
 
@@ -83,8 +86,8 @@ def test_returning_an_approved_update_withdraws_it_and_keeps_the_reason(task, re
     assert changed == 1  # a draft was never submitted: nothing to return
     update.refresh_from_db()
     assert update.review_status == ReviewStatus.RETURNED
-    assert update.note.startswith("自评\n[退回")
-    assert update.note.endswith("佐证材料不足")
+    assert update.note == "自评"  # the reporter's note stays as written
+    assert update.review_comment == "佐证材料不足"
     assert current_status(task) is None  # no approved update left: 未填报
 
 
@@ -95,7 +98,7 @@ def test_a_user_without_the_permission_cannot_review(task, viewer):
     with pytest.raises(PermissionDenied):
         approve_task_updates(updates=[update], reviewer=viewer)
     with pytest.raises(PermissionDenied):
-        return_task_updates(updates=[update], reviewer=viewer)
+        return_task_updates(updates=[update], reviewer=viewer, reason="不对")
 
     update.refresh_from_db()
     assert update.review_status == ReviewStatus.SUBMITTED
