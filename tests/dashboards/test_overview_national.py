@@ -166,9 +166,9 @@ def test_the_overview_costs_the_same_queries_at_three_and_at_fourteen_provinces(
     viewer_client, django_assert_max_num_queries
 ):
     build(3)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(14) as small:
         assert viewer_client.get(BASE).status_code == 200
     build(11, start=3)
-    with django_assert_max_num_queries(12) as large:
+    with django_assert_max_num_queries(14) as large:
         assert viewer_client.get(BASE + "&top=all").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
