@@ -1,12 +1,15 @@
 """Plotly figures for the dashboards: frames in, figures out.
 
-Pure (pandas and plotly, no Django) so every chart can be unit-tested with a hand-built frame.
+Pure (pandas, no Django, no ``plotly.graph_objects``) so every chart can be unit-tested with a
+hand-built frame. A figure is a plain dict ``{"data": [trace, …], "layout": {…}}`` in the
+shape plotly.js reads: building it through ``graph_objects`` validated every property on every
+``update_layout`` and cost more than the page's own arithmetic at national scale.
 Labels default to Chinese; the pages pass translated labels (``labels`` / ``text``) so the
 English interface gets English charts. Values arrive as fractions (completion 0.85) and are
 drawn as percentages. Every function returns a figure even for an empty frame (no traces and a
 "no data" note), so a page never fails on an empty catalogue; pages show an empty state instead.
 
-Figures reach the browser as data (``figure_payload``), through ``json_script`` and
+Figures reach the browser as data, through ``json_script`` and
 ``static/js/charts.js``: no inline script, no CDN.
 """
 
@@ -18,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from targets.progress import PACE_STATUS_LABELS, PACE_STATUSES, TASK_STATUS_LABELS
 
@@ -87,6 +89,7 @@ TEXT: dict[str, str] = {
     "assessable": "可评估目标",
     "good": "达成或正常",
     "cut": "图中截断",
+    "no_assessable": "尚无可评估的目标",
 }
 
 
@@ -98,15 +101,45 @@ def _labels(labels: Mapping[str, str] | None, defaults: Mapping[str, str]) -> di
     return {**defaults, **(labels or {})}
 
 
+Figure = dict[str, Any]
+
+
+def _figure() -> Figure:
+    return {"data": [], "layout": {}}
+
+
+def _merge(target: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    """Nested update, as ``update_layout`` does: dicts merge, other values replace."""
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def update_layout(fig: Figure, **changes: Any) -> Figure:
+    _merge(fig["layout"], changes)
+    return fig
+
+
+def _axes(fig: Figure, axis: str, **changes: Any) -> Figure:
+    return update_layout(fig, **{axis: changes})
+
+
+def _annotate(fig: Figure, **annotation: Any) -> Figure:
+    fig["layout"].setdefault("annotations", []).append(annotation)
+    return fig
+
+
 def _layout(
-    fig: go.Figure,
+    fig: Figure,
     *,
     title: str = "",
     height: int = 420,
     xaxis_title: str = "",
     yaxis_title: str = "",
     showlegend: bool = True,
-) -> go.Figure:
+) -> Figure:
     """The house style: CJK font fallbacks, light grid, legend under the plot, no template blob."""
     axis = {
         "gridcolor": "#eaeef2",
@@ -114,8 +147,8 @@ def _layout(
         "zerolinecolor": "#d0d7de",
         "automargin": True,
     }
-    fig.update_layout(
-        template="none",
+    update_layout(
+        fig,
         font={"family": FONT_FAMILY, "size": 13, "color": "#1f2328"},
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
         height=height,
@@ -133,8 +166,9 @@ def _layout(
     return fig
 
 
-def _empty(fig: go.Figure, text: Mapping[str, str]) -> go.Figure:
-    fig.add_annotation(
+def _empty(fig: Figure, text: Mapping[str, str]) -> Figure:
+    _annotate(
+        fig,
         text=text["no_data"],
         showarrow=False,
         xref="paper",
@@ -143,8 +177,8 @@ def _empty(fig: go.Figure, text: Mapping[str, str]) -> go.Figure:
         y=0.5,
         font={"size": 16, "color": "#57606a"},
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    _axes(fig, "xaxis", visible=False)
+    _axes(fig, "yaxis", visible=False)
     return fig
 
 
@@ -195,9 +229,31 @@ def cut_marks(
     return labels, marks
 
 
-def figure_payload(fig: go.Figure) -> dict[str, Any]:
-    """The figure as plain JSON data for ``json_script`` (numpy arrays become lists)."""
-    return json.loads(fig.to_json())
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def figure_json(fig: Figure) -> str:
+    """The figure as the text of a ``<script type="application/json">``: compact, UTF-8 (not
+    ``\\uXXXX`` per Chinese character, a third of the bytes), and ``<``, ``>``, ``&`` escaped
+    as Django's ``json_script`` does so no text can close the script element."""
+    text = json.dumps(_finite(fig), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities → None (JSON has no NaN; plotly.js draws a gap for null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def figure_payload(fig: Figure) -> Figure:
+    """The figure as ``json_script`` reads it: already plain lists, strings and numbers."""
+    return fig
 
 
 # --- overview --------------------------------------------------------------------------------
@@ -209,7 +265,7 @@ def status_heatmap(
     title: str = "",
     text: Mapping[str, str] | None = None,
     row_order: Sequence[str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Province × area heat map of the share of targets achieved or on track.
 
     ``shares``: one row per (province, area) with ``province``, ``area``, ``good`` (achieved +
@@ -217,61 +273,106 @@ def status_heatmap(
     left blank but still says how many targets it holds.
     """
     t = _text(text)
-    fig = _layout(go.Figure(), title=title, height=360, showlegend=False)
+    fig = _layout(_figure(), title=title, height=360, showlegend=False)
     if shares.empty:
         return _empty(fig, t)
     rows = list(row_order) if row_order else list(dict.fromkeys(shares["province"].tolist()))
     rows = [r for r in rows if r in set(shares["province"])]
     cols = sorted(set(shares["area"].tolist()), key=lambda a: (a == "", a))
-    index = shares.set_index(["province", "area"])
+    cells = {
+        (p, a): (int(g), int(j), int(n))
+        for p, a, g, j, n in zip(
+            shares["province"],
+            shares["area"],
+            shares["good"],
+            shares["assessable"],
+            shares["total"],
+            strict=True,
+        )
+    }
     z: list[list[float | None]] = []
+    blank: list[list[int | None]] = []
     cell_text: list[list[str]] = []
     hover: list[list[str]] = []
     for row in rows:
-        z_row, text_row, hover_row = [], [], []
+        z_row, blank_row, text_row, hover_row = [], [], [], []
         for col in cols:
-            if (row, col) not in index.index:
+            if (row, col) not in cells:
                 z_row.append(None)
+                blank_row.append(None)
                 text_row.append("")
                 hover_row.append("")
                 continue
-            cell = index.loc[(row, col)]
-            good, judged, total = int(cell["good"]), int(cell["assessable"]), int(cell["total"])
-            share = good / judged if judged else None
-            z_row.append(None if share is None else round(share * 100, 1))
+            good, judged, total = cells[(row, col)]
+            z_row.append(round(good / judged * 100, 1) if judged else None)
+            blank_row.append(None if judged else 1)
             text_row.append(f"{good}/{judged}" if judged else f"—/{total}")
+            # the share trace prints only assessable cells; the grey trace prints the rest
             hover_row.append(
                 f"{row} · {col or '—'}<br>{t['good']} {good} / {t['assessable']} {judged} / {total}"
+                + ("" if judged else f"<br>{t['no_assessable']}")
             )
         z.append(z_row)
+        blank.append(blank_row)
         cell_text.append(text_row)
         hover.append(hover_row)
-    fig.add_trace(
-        go.Heatmap(
-            z=z,
-            x=[c or "—" for c in cols],
-            y=rows,
-            text=cell_text,
-            texttemplate="%{text}",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            zmin=0,
-            zmax=100,
-            colorscale=[[0.0, "#cf222e"], [0.5, "#d4a72c"], [1.0, "#1f883d"]],
-            colorbar={"title": {"text": t["share_axis"]}, "ticksuffix": "%"},
-            xgap=2,
-            ygap=2,
-        )
+    x = [c or "—" for c in cols]
+    common = {
+        "x": x,
+        "y": rows,
+        "xgap": 2,
+        "ygap": 2,
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    fig["data"].append(
+        {
+            "type": "heatmap",
+            "z": z,
+            "text": [
+                [s if b is None else "" for s, b in zip(tr, br, strict=True)]
+                for tr, br in zip(cell_text, blank, strict=True)
+            ],
+            "texttemplate": "%{text}",
+            "customdata": hover,
+            "zmin": 0,
+            "zmax": 100,
+            "colorscale": [[0.0, "#cf222e"], [0.5, "#d4a72c"], [1.0, "#1f883d"]],
+            "colorbar": {"title": {"text": t["share_axis"]}, "ticksuffix": "%"},
+            **common,
+        }
     )
-    fig.update_yaxes(autorange="reversed", gridcolor="white")
-    fig.update_xaxes(side="top", gridcolor="white")
-    fig.update_layout(margin={"t": 90 if title else 60})
+    if any(v is not None for r in blank for v in r):
+        # Cells with targets but nothing assessable yet: grey, their own trace so the legend
+        # and the hover can say so (a blank cell would read as "no targets").
+        fig["data"].append(
+            {
+                "type": "heatmap",
+                "name": t["no_assessable"],
+                "z": blank,
+                "text": [
+                    [s if b else "" for s, b in zip(tr, br, strict=True)]
+                    for tr, br in zip(cell_text, blank, strict=True)
+                ],
+                "texttemplate": "%{text}",
+                "customdata": hover,
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": [[0.0, STATUS_COLORS["no_data"]], [1.0, STATUS_COLORS["no_data"]]],
+                "showscale": False,
+                "showlegend": True,
+                **common,
+            }
+        )
+        update_layout(fig, showlegend=True)
+    _axes(fig, "yaxis", autorange="reversed", gridcolor="white")
+    _axes(fig, "xaxis", side="top", gridcolor="white")
+    update_layout(fig, height=140 + 30 * len(rows), margin={"t": 110 if title else 80})
     return fig
 
 
 def province_ranking(
     ranking: pd.DataFrame, *, title: str = "", text: Mapping[str, str] | None = None
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars of the share achieved or on track per province, the furthest behind on top.
 
     ``ranking``: ``province``, ``share`` (fraction, NaN when nothing is assessable), ``good``,
@@ -279,7 +380,7 @@ def province_ranking(
     """
     t = _text(text)
     fig = _layout(
-        go.Figure(),
+        _figure(),
         title=title,
         height=120 + 40 * max(len(ranking), 1),
         xaxis_title=t["share_axis"],
@@ -291,8 +392,9 @@ def province_ranking(
         f"{int(g)}/{int(a)}" if a else "—"
         for g, a in zip(ranking["good"], ranking["assessable"], strict=True)
     ]
-    fig.add_trace(
-        go.Bar(
+    fig["data"].append(
+        dict(
+            type="bar",
             x=_pct(ranking["share"]),
             y=_strings(ranking["province"]),
             orientation="h",
@@ -303,8 +405,8 @@ def province_ranking(
             name=t["share"],
         )
     )
-    fig.update_xaxes(range=[0, 100], ticksuffix="%")
-    fig.update_yaxes(autorange="reversed")
+    _axes(fig, "xaxis", range=[0, 100], ticksuffix="%")
+    _axes(fig, "yaxis", autorange="reversed")
     return fig
 
 
@@ -314,7 +416,7 @@ def pace_scatter(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Completion against time elapsed, one dot per target coloured by pace status.
 
     ``results``: ``time_elapsed``, ``completion_display`` (fractions), ``pace_status``,
@@ -325,7 +427,7 @@ def pace_scatter(
     t = _text(text)
     names = _labels(labels, PACE_STATUS_LABELS)
     fig = _layout(
-        go.Figure(),
+        _figure(),
         title=title,
         height=460,
         xaxis_title=t["time_elapsed"],
@@ -334,8 +436,9 @@ def pace_scatter(
     frame = results.dropna(subset=["completion_display", "time_elapsed"])
     if frame.empty:
         return _empty(fig, t)
-    fig.add_trace(
-        go.Scatter(
+    fig["data"].append(
+        dict(
+            type="scatter",
             x=[0, 100],
             y=[0, 100],
             mode="lines",
@@ -359,8 +462,9 @@ def pace_scatter(
             t["cut"],
             ["circle" if int(y) <= 2025 else "diamond" for y in part["target_year"]],
         )
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=_pct(part["time_elapsed"]),
                 y=_pct(part["completion_display"]),
                 mode="markers+text",
@@ -387,8 +491,20 @@ def pace_scatter(
                 ),
             )
         )
-    fig.add_vline(x=50, line={"color": "#bf8700", "dash": "dot", "width": 1.5})
-    fig.add_annotation(
+    fig["layout"]["shapes"] = [
+        {
+            "type": "line",
+            "x0": 50,
+            "x1": 50,
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "y domain",
+            "line": {"color": "#bf8700", "dash": "dot", "width": 1.5},
+        }
+    ]
+    _annotate(
+        fig,
         x=50,
         y=1.02,
         yref="paper",
@@ -396,14 +512,14 @@ def pace_scatter(
         showarrow=False,
         font={"color": "#9a6700"},
     )
-    fig.update_xaxes(range=[-2, 105], ticksuffix="%")
-    fig.update_yaxes(range=[-5, 155], ticksuffix="%")
+    _axes(fig, "xaxis", range=[-2, 105], ticksuffix="%")
+    _axes(fig, "yaxis", range=[-5, 155], ticksuffix="%")
     return fig
 
 
 def at_risk_bars(
     frame: pd.DataFrame, *, title: str = "", text: Mapping[str, str] | None = None
-) -> go.Figure:
+) -> Figure:
     """The targets most at risk: completion bars with the time elapsed as a marker.
 
     ``frame``: ``label`` (province · indicator · year), ``completion_display``, ``time_elapsed``,
@@ -411,7 +527,7 @@ def at_risk_bars(
     """
     t = _text(text)
     fig = _layout(
-        go.Figure(),
+        _figure(),
         title=title,
         height=140 + 34 * max(len(frame), 1),
         xaxis_title=t["completion"],
@@ -420,8 +536,9 @@ def at_risk_bars(
         return _empty(fig, t)
     labels = _strings(frame["label"])
     cut, _symbols = cut_marks(frame, t["cut"])
-    fig.add_trace(
-        go.Bar(
+    fig["data"].append(
+        dict(
+            type="bar",
             x=_pct(frame["completion_display"]),
             y=labels,
             orientation="h",
@@ -432,8 +549,9 @@ def at_risk_bars(
             hovertemplate="%{y}<br>" + t["completion"] + " %{x}%<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatter(
+    fig["data"].append(
+        dict(
+            type="scatter",
             x=_pct(frame["time_elapsed"]),
             y=labels,
             mode="markers",
@@ -442,8 +560,8 @@ def at_risk_bars(
             hovertemplate="%{y}<br>" + t["time_elapsed"] + " %{x}%<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(ticksuffix="%", rangemode="tozero")
+    _axes(fig, "yaxis", autorange="reversed")
+    _axes(fig, "xaxis", ticksuffix="%", rangemode="tozero")
     return fig
 
 
@@ -457,7 +575,7 @@ def comparison_bars(
     normalise: bool = False,
     title: str = "",
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Each province's baseline, latest value and targets side by side.
 
     ``frame``: one row per indicator with ``label`` (province · indicator), ``unit``,
@@ -469,15 +587,16 @@ def comparison_bars(
     100 % (the target itself), so 3 千家 and 4000 家 can sit on one axis.
     """
     t = _text(text)
-    fig = _layout(go.Figure(), title=title, height=460)
+    fig = _layout(_figure(), title=title, height=460)
     if frame.empty:
         return _empty(fig, t)
     x = _strings(frame["label"])
     markers = ("diamond", "star", "triangle-up", "square")
     if normalise:
         for i, year in enumerate(years):
-            fig.add_trace(
-                go.Bar(
+            fig["data"].append(
+                dict(
+                    type="bar",
                     x=x,
                     y=_pct(frame.get(f"completion_{year}", pd.Series([None] * len(frame)))),
                     name=f"{year}{t['completion_to']}",
@@ -485,8 +604,9 @@ def comparison_bars(
                     hovertemplate="%{x}<br>%{y}%<extra>" + str(year) + "</extra>",
                 )
             )
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=x,
                 y=[100.0] * len(x),
                 mode="markers",
@@ -500,12 +620,13 @@ def comparison_bars(
                 hoverinfo="skip",
             )
         )
-        fig.update_yaxes(title={"text": t["completion"]}, ticksuffix="%", rangemode="tozero")
+        _axes(fig, "yaxis", title={"text": t["completion"]}, ticksuffix="%", rangemode="tozero")
     else:
         unit = next((u for u in frame["unit"].tolist() if isinstance(u, str) and u), "")
         hover_unit = unit.replace("%", "%%") if unit else ""
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 x=x,
                 y=_num(frame["baseline_value"]),
                 name=t["baseline"],
@@ -513,8 +634,9 @@ def comparison_bars(
                 hovertemplate="%{x}<br>%{y}" + hover_unit + "<extra>" + t["baseline"] + "</extra>",
             )
         )
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 x=x,
                 y=_num(frame["latest_value"]),
                 name=t["latest"],
@@ -526,8 +648,9 @@ def comparison_bars(
             column = f"target_{year}"
             if column not in frame:
                 continue
-            fig.add_trace(
-                go.Scatter(
+            fig["data"].append(
+                dict(
+                    type="scatter",
                     x=x,
                     y=_num(frame[column]),
                     mode="markers",
@@ -541,10 +664,13 @@ def comparison_bars(
                     hovertemplate="%{x}<br>%{y}" + hover_unit + f"<extra>{year}</extra>",
                 )
             )
-        fig.update_yaxes(
-            title={"text": f"{t['value']}({unit})" if unit else t["value"]}, rangemode="tozero"
+        _axes(
+            fig,
+            "yaxis",
+            title={"text": f"{t['value']}({unit})" if unit else t["value"]},
+            rangemode="tozero",
         )
-    fig.update_layout(barmode="group", bargap=0.25)
+    update_layout(fig, barmode="group", bargap=0.25)
     return fig
 
 
@@ -555,7 +681,7 @@ def targets_set_bars(
     labels: Mapping[str, str] | None = None,
     title: str = "",
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """What each province set itself: stacked bars of target counts per province and ``by``.
 
     ``counts``: ``province``, the ``by`` column (area or measure kind), ``count``. One trace per
@@ -563,7 +689,7 @@ def targets_set_bars(
     """
     t = _text(text)
     names = dict(labels or {})
-    fig = _layout(go.Figure(), title=title, height=400, yaxis_title=t["targets_count"])
+    fig = _layout(_figure(), title=title, height=400, yaxis_title=t["targets_count"])
     if counts.empty:
         return _empty(fig, t)
     provinces = list(dict.fromkeys(counts["province"].tolist()))
@@ -571,8 +697,9 @@ def targets_set_bars(
         index="province", columns=by, values="count", aggfunc="sum", fill_value=0
     ).reindex(provinces, fill_value=0)
     for i, key in enumerate(wide.columns.tolist()):
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 x=provinces,
                 y=[int(v) for v in wide[key].tolist()],
                 name=names.get(key, key or "—"),
@@ -580,7 +707,7 @@ def targets_set_bars(
                 hovertemplate="%{x} · " + (names.get(key, key) or "—") + ": %{y}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack")
+    update_layout(fig, barmode="stack")
     return fig
 
 
@@ -596,7 +723,7 @@ def indicator_trend(
     unit: str = "",
     title: str = "",
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Approved values over time with the baseline, target lines and projections.
 
     ``values``: ``as_of``, ``value``, optional ``is_demo`` (demo points get a hollow marker).
@@ -607,7 +734,7 @@ def indicator_trend(
     """
     t = _text(text)
     fig = _layout(
-        go.Figure(),
+        _figure(),
         title=title,
         height=440,
         yaxis_title=f"{t['value']}({unit})" if unit else t["value"],
@@ -632,8 +759,9 @@ def indicator_trend(
             if "is_demo" in values
             else [False] * len(values)
         )
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=[d.date().isoformat() for d in dates],
                 y=_num(values["value"]),
                 mode="lines+markers",
@@ -649,8 +777,9 @@ def indicator_trend(
             )
         )
     if baseline_value is not None:
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=x_range,
                 y=[float(baseline_value)] * 2,
                 mode="lines",
@@ -663,8 +792,9 @@ def indicator_trend(
     for i, row in enumerate(numeric_targets.itertuples(index=False)):
         year = int(row.target_year)
         color = colors[i % len(colors)]
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=x_range,
                 y=[float(row.target_value)] * 2,
                 mode="lines",
@@ -687,10 +817,11 @@ def indicator_trend(
         if origin_x >= f"{year}-12-31":
             continue  # the target year is behind the latest value: nothing left to project
         method = getattr(row, "method_label", "") or ""
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=[origin_x, f"{year}-12-31"],
-                y=[origin_y, float(projection)],
+                y=[float(origin_y), float(projection)],
                 mode="lines+markers",
                 name=f"{year}{t['projection']} {_fmt(projection)}{unit}"
                 + (f"({method})" if method else ""),
@@ -699,7 +830,7 @@ def indicator_trend(
                 hovertemplate="%{x}: %{y:.2f}" + suffix + "<extra></extra>",
             )
         )
-    fig.update_xaxes(type="date")
+    _axes(fig, "xaxis", type="date")
     return fig
 
 
@@ -709,7 +840,7 @@ def status_history(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """How a target's status moved: completion and time elapsed at each stored computation.
 
     ``history``: ``as_of``, ``target_year``, ``completion_display``, ``time_elapsed``,
@@ -718,7 +849,7 @@ def status_history(
     """
     t = _text(text)
     names = _labels(labels, PACE_STATUS_LABELS)
-    fig = _layout(go.Figure(), title=title, height=380, yaxis_title=t["completion"])
+    fig = _layout(_figure(), title=title, height=380, yaxis_title=t["completion"])
     if history.empty:
         return _empty(fig, t)
     frame = history.sort_values(["target_year", "as_of"])
@@ -727,8 +858,9 @@ def status_history(
         x = [pd.Timestamp(d).date().isoformat() for d in part["as_of"]]
         status_names = [names.get(s, s) for s in part["pace_status"]]
         cut, symbols = cut_marks(part, t["cut"])
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=x,
                 y=_pct(part["completion_display"]),
                 mode="lines+markers+text",
@@ -746,8 +878,9 @@ def status_history(
                 hovertemplate="%{x}: %{y}% · %{customdata}<extra></extra>",
             )
         )
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            dict(
+                type="scatter",
                 x=x,
                 y=_pct(part["time_elapsed"]),
                 mode="lines",
@@ -756,8 +889,8 @@ def status_history(
                 hovertemplate="%{x}: %{y}%<extra></extra>",
             )
         )
-    fig.update_yaxes(ticksuffix="%", rangemode="tozero")
-    fig.update_xaxes(type="date")
+    _axes(fig, "yaxis", ticksuffix="%", rangemode="tozero")
+    _axes(fig, "xaxis", type="date")
     return fig
 
 
@@ -770,7 +903,7 @@ def department_task_bars(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     text: Mapping[str, str] | None = None,
-) -> go.Figure:
+) -> Figure:
     """Tasks each department leads, stacked by status, in the order given (most delayed first).
 
     ``counts``: ``department`` and one column per task status (counts). One trace per status
@@ -779,7 +912,7 @@ def department_task_bars(
     t = _text(text)
     names = _labels(labels, TASK_STATUS_LABELS)
     fig = _layout(
-        go.Figure(),
+        _figure(),
         title=title,
         height=160 + 30 * max(len(counts), 1),
         xaxis_title=t["tasks_count"],
@@ -790,8 +923,9 @@ def department_task_bars(
     for status in TASK_STATUS_ORDER:
         if status not in counts or int(counts[status].sum()) == 0:
             continue
-        fig.add_trace(
-            go.Bar(
+        fig["data"].append(
+            dict(
+                type="bar",
                 x=[int(v) for v in counts[status].tolist()],
                 y=y,
                 orientation="h",
@@ -800,9 +934,9 @@ def department_task_bars(
                 hovertemplate="%{y}: %{x}<extra>" + names.get(status, status) + "</extra>",
             )
         )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
+    update_layout(fig, barmode="stack")
+    _axes(fig, "yaxis", autorange="reversed")
     statuses = [s for s in TASK_STATUS_ORDER if s in counts]
     if int(counts[statuses].sum(axis=1).max()) <= 10:
-        fig.update_xaxes(dtick=1)  # whole tasks, not 0.5 of one
+        _axes(fig, "xaxis", dtick=1)  # whole tasks, not 0.5 of one
     return fig

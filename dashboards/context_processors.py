@@ -43,7 +43,12 @@ def _last_complete_run_at() -> dt.datetime | None:
 def _provinces() -> list[dict[str, str]]:
     from provinces.models import Province
 
-    return list(Province.objects.values("code", "name"))
+    return province_links(Province.objects.values("code", "name"))
+
+
+def province_links(provinces) -> list[dict[str, str]]:
+    """The navigation's provinces with their page's path (reversed once, not per link)."""
+    return [{**p, "url": reverse("dashboards:province", args=[p["code"]])} for p in provinces]
 
 
 def _import_url() -> str:
@@ -71,6 +76,8 @@ def dashboard(request: HttpRequest) -> dict[str, object]:
         "nav_provinces": SimpleLazyObject(_provinces),
         "as_of": as_of,
         "as_of_is_today": as_of == today,
+        # Appended to a link so it keeps the page's as-of date: "" or "?as_of=YYYY-MM-DD".
+        "as_of_query": "" if as_of == today else f"?as_of={as_of.isoformat()}",
         "today": today,
         # Hidden fields for forms that change one parameter and keep the others.
         "kept_params": [(k, v) for k, v in kept if k != "as_of"],

@@ -131,6 +131,7 @@ def chart_text() -> dict[str, str]:
         "good": _("达成或正常"),
         # Translators: after a value drawn shorter than it is, as in 180%(图中截断).
         "cut": _("图中截断"),
+        "no_assessable": _("尚无可评估的目标"),
     }
     return {key: str(value) for key, value in words.items()}
 

@@ -49,6 +49,8 @@ class Table:
     # A long text shown under its row across the table (the one-sentence explanation); a column
     # of its own in downloads.
     detail: Col | None = None
+    # Rows shown on the page (None: all); a download always serves every row.
+    shown: int | None = None
 
     def cell_text(self, column: Col, row: Mapping[str, Any]) -> str:
         value = row.get(column.key)
@@ -78,7 +80,7 @@ class Table:
     def body(self) -> list[dict[str, Any]]:
         """Rows as display cells for the template: text, link, badge class, numeric flag."""
         out = []
-        for row in self.rows:
+        for row in self.rows if self.shown is None else self.rows[: self.shown]:
             cells = []
             for column in self.columns:
                 value = row.get(column.key)
@@ -102,6 +104,11 @@ class Table:
                 }
             )
         return out
+
+    @property
+    def hidden_count(self) -> int:
+        """Rows left off the page (in the download only)."""
+        return 0 if self.shown is None else max(len(self.rows) - self.shown, 0)
 
     @property
     def headers(self) -> list[str]:

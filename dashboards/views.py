@@ -17,12 +17,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboards import cache as page_cache
 from dashboards.pages.common import BadFilter
 from dashboards.pages.compare import comparison_page
 from dashboards.pages.departments import department_page, departments_page, responsibilities_page
 from dashboards.pages.document import document_page
 from dashboards.pages.indicator import indicator_page
-from dashboards.pages.overview import overview_page
+from dashboards.pages.overview import overview_page, parse_top
 from dashboards.pages.province import province_page
 from dashboards.pages.task import task_page
 from dashboards.tables import Table, table_csv, tables_xlsx
@@ -113,23 +114,40 @@ def render_page(
 ) -> HttpResponse:
     """Parse the as-of date, build the page, then render it or serve a table download.
 
-    A parameter that cannot be honoured gets a 400 page that says which and why, in Chinese and
-    English; nothing is half-shown.
+    The page's own blocks are stored per data version, URL and language (``dashboards.cache``)
+    and the frame (header, user, footer) is rendered around them per request. A parameter that
+    cannot be honoured gets a 400 page that says which and why, in Chinese and English;
+    nothing is half-shown.
     """
     try:
         as_of, today = page_dates(request)
-        context = build(as_of, today)
         if "format" in request.GET:
+            context = build(as_of, today)
             return download(request, context["tables"], filename=filename, as_of=as_of)
+        version = page_cache.data_version()
+        key = page_cache.page_key(request, template, today=today, version=version)
+        blocks = page_cache.cached_blocks(key)
+        if blocks is None:
+            blocks = page_cache.render_blocks(template, page_context(build(as_of, today)), request)
+            page_cache.store_blocks(key, blocks)
     except BadFilter as error:
         return bad_request(request, str(error))
+    return render(
+        request,
+        "dashboards/_cached.html",
+        {"page": blocks, "charts": blocks["has_charts"], **page_cache.frame_values(version)},
+    )
+
+
+def page_context(context: dict[str, Any]) -> dict[str, Any]:
+    """A builder's dict as its template reads it: tables by name, charts by short id."""
     context["t"] = {table.name: table for table in context["tables"]}
     # "chart-pace" → charts.pace in templates (a dash cannot follow a dot there).
     context["charts"] = {
         key.removeprefix("chart-").replace("-", "_"): chart
         for key, chart in context.get("charts", {}).items()
     }
-    return render(request, template, context)
+    return context
 
 
 @require_GET
@@ -137,12 +155,20 @@ def render_page(
 def overview(request: HttpRequest) -> HttpResponse:
     try:
         year = int_param(request, "year")
+        top = parse_top(text_param(request, "top"))
     except BadFilter as error:
         return bad_request(request, str(error))
     return render_page(
         request,
         "dashboards/overview.html",
-        lambda as_of, today: overview_page(as_of=as_of, today=today, year=year),
+        lambda as_of, today: overview_page(
+            as_of=as_of,
+            today=today,
+            year=year,
+            sort=text_param(request, "sort"),
+            top=top,
+            province_codes=request.GET.getlist("province"),
+        ),
         filename="overview",
     )
 

@@ -43,6 +43,16 @@ def _chinese_until_told_otherwise():
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no stored page content: row ids repeat between tests on SQLite,
+    so a page stored by one test could otherwise match another test's data version."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded evidence files land in a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -162,7 +162,7 @@ def indicator_page(*, pk: int, as_of: dt.date, today: dt.date) -> dict[str, Any]
             unit=unit,
             text=text,
         )
-        if fig.data:
+        if fig["data"]:
             figures["chart-trend"] = chart_block(
                 "chart-trend",
                 fig,

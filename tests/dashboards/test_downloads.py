@@ -37,7 +37,8 @@ def test_excel_holds_every_table_of_the_page_with_numbers_as_numbers(viewer_clie
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 4
+    # ranking, provinces at a glance, heat map, open risks, missed ended targets, all targets
+    assert len(book.sheetnames) == 6
     ranking = book.worksheets[0]
     assert ranking["A1"].value == "省份"
     assert ranking["A2"].value == "青海"

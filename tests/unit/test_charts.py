@@ -1,11 +1,65 @@
-"""The chart builders: hand-built frames in, Plotly figures out, no database."""
+"""The chart builders: hand-built frames in, figure dicts for plotly.js out, no database."""
 
+import ast
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dashboards import charts
+from dashboards import charts as chart_module
+
+
+class _Read(dict):
+    """A figure dict read with attributes (fig.layout.xaxis.title.text), as plotly.js reads
+    the same keys; a key the figure lacks is an AttributeError."""
+
+    def __getattr__(self, name):
+        try:
+            return _read(self[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _read(value):
+    if isinstance(value, dict):
+        return _Read(value)
+    if isinstance(value, list):
+        return [_read(v) for v in value]
+    return value
+
+
+class _Charts:
+    """``dashboards.charts`` with each figure it returns readable as ``_Read``."""
+
+    def __getattr__(self, name):
+        value = getattr(chart_module, name)
+        if not callable(value) or isinstance(value, type):
+            return value
+
+        def call(*args, **kwargs):
+            result = value(*args, **kwargs)
+            return _read(result) if isinstance(result, dict) else result
+
+        return call
+
+
+charts = _Charts()
+
+
+def test_charts_build_plain_dicts_without_plotly():
+    tree = ast.parse(Path(chart_module.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name for name in imported if name and name.startswith("plotly")}
+    fig = chart_module.pace_scatter(_results())
+    assert type(fig) is dict and set(fig) == {"data", "layout"}
+    assert all(type(trace) is dict for trace in fig["data"])
+    json.dumps(fig)  # nothing numpy left: the page's json_script reads it as is
 
 
 def _results(**columns):
@@ -87,15 +141,43 @@ def test_the_heat_map_shows_the_share_achieved_or_on_track_per_province_and_area
         }
     )
     fig = charts.status_heatmap(shares, row_order=["山西", "江苏"])
-    assert len(fig.data) == 1
-    heat = fig.data[0]
+    assert len(fig.data) == 2
+    heat, grey = fig.data
     assert list(heat.y) == ["山西", "江苏"]
     assert list(heat.x) == ["法制监督", "科学技术"]
-    # 山西 法制监督 1 of 2; 山西 科学技术 nothing assessable (blank, says 3 targets); 江苏 has none
-    # in 法制监督.
+    # 山西 法制监督 1 of 2; 山西 科学技术 nothing assessable (grey, says 3 targets); 江苏 has none
+    # in 法制监督 (blank).
     assert [list(row) for row in heat.z] == [[50.0, None], [None, 100.0]]
-    assert [list(row) for row in heat.text] == [["1/2", "—/3"], ["", "2/2"]]
+    assert [list(row) for row in heat.text] == [["1/2", ""], ["", "2/2"]]
     assert (heat.zmin, heat.zmax) == (0, 100)
+    # The cell with targets but nothing assessable has its own grey trace and legend entry.
+    assert grey.name == "尚无可评估的目标" and grey.showlegend is True
+    assert [list(row) for row in grey.z] == [[None, 1], [None, None]]
+    assert [list(row) for row in grey.text] == [["", "—/3"], ["", ""]]
+    assert set(grey.colorscale[0][1:]) == {charts.STATUS_COLORS["no_data"]}
+    assert "尚无可评估的目标" in grey.customdata[0][1]
+    # Tall enough for 31 rows: the height grows with the provinces shown.
+    many = charts.status_heatmap(
+        pd.DataFrame(
+            {
+                "province": [f"省{i}" for i in range(31)],
+                "area": ["科学技术"] * 31,
+                "good": [1] * 31,
+                "assessable": [2] * 31,
+                "total": [2] * 31,
+            }
+        )
+    )
+    assert many.layout.height >= 31 * 25
+    assert len(many.data) == 1  # every cell assessable: no grey trace
+
+
+def test_a_heat_map_of_assessable_cells_only_has_no_grey_legend():
+    shares = pd.DataFrame(
+        {"province": ["山西"], "area": ["科学技术"], "good": [1], "assessable": [1], "total": [1]}
+    )
+    fig = charts.status_heatmap(shares)
+    assert [t.type for t in fig.data] == ["heatmap"]
 
 
 def test_the_ranking_keeps_the_callers_order_and_prints_counts():
@@ -296,3 +378,14 @@ def test_figure_payload_is_plain_json_without_a_template_blob():
 )
 def test_numbers_print_plainly(value, expected):
     assert charts._fmt(value) == expected
+
+
+def test_figure_json_is_compact_utf8_and_cannot_close_its_script_element():
+    fig = {"data": [{"type": "bar", "name": "</script><b>&", "y": [1.0, float("nan")]}]}
+    text = chart_module.figure_json({**fig, "layout": {"title": {"text": "完成进度"}}})
+    assert "</script>" not in text and "<" not in text and "&" not in text
+    assert "完成进度" in text  # UTF-8, not \\u5b8c…
+    assert ", " not in text and ": " not in text
+    decoded = json.loads(text)
+    assert decoded["data"][0]["name"] == "</script><b>&"
+    assert decoded["data"][0]["y"] == [1.0, None]  # NaN is not JSON: a gap
