@@ -31,6 +31,7 @@ from django.http import HttpRequest
 from django.template import loader
 from django.template.context import make_context
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockContext, ExtendsNode
+from django.test.signals import template_rendered
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -116,6 +117,10 @@ def render_blocks(template_name: str, context: dict[str, Any], request: HttpRequ
             block = extends.blocks.get(name)
             out[name] = mark_safe(block.render(ctx)) if block is not None else ""
     out["has_charts"] = bool(context.get("charts"))
+    # Rendering blocks bypasses Template.render, which the test client listens to; tell it,
+    # so a test can still read ``response.context`` (no receivers outside tests: nothing sent).
+    if template_rendered.receivers:
+        template_rendered.send(sender=template, template=template, context=ctx)
     return out
 
 
