@@ -30,6 +30,69 @@ def only(allowed: dict[str, int], otherwise: int = 404) -> dict[str, int]:
 
 SX_READERS = {"sx_reporter": 200, "sx_reviewer": 200, "leader": 200, "evaluator": 200}
 
+
+def _once(w: World, name: str, make: Callable[[], Any]) -> Any:
+    """One object per walk, made by the first URL that needs it."""
+    if not hasattr(w, name):
+        setattr(w, name, make())
+    return getattr(w, name)
+
+
+def sx_round(w: World) -> Any:
+    """山西's open 2026 Q4 round (its indicator and task are due)."""
+    from rounds.services import round_create
+
+    return _once(
+        w,
+        "_round",
+        lambda: round_create(
+            document=w.sx_indicator.document, period_kind="quarter", year=2026, number=4
+        )[0],
+    )
+
+
+def sx_upload(w: World) -> str:
+    """The 山西 reporter's upload into that round: only its uploader sees it."""
+    from rounds import imports
+
+    return _once(
+        w,
+        "_upload",
+        lambda: (
+            imports.upload_start(
+                round=sx_round(w), user=w.users["sx_reporter"], filename="a.csv", data=b"x"
+            ).token
+        ),
+    )
+
+
+def sx_assessment(w: World) -> Any:
+    """山西's mid-term draft, frozen by the (national) evaluator, who is its evaluator."""
+    import datetime as dt
+
+    from assessments.services import assessment_create
+
+    return _once(
+        w,
+        "_assessment",
+        lambda: assessment_create(
+            document=w.sx_indicator.document,
+            kind="mid_term",
+            as_of=dt.date(2025, 12, 31),
+            created_by=w.users["evaluator"],
+        ),
+    )
+
+
+def _assessment_url(name: str, *extra: str) -> Build:
+    return lambda w: reverse(f"assessments:{name}", args=[sx_assessment(w).pk, *extra])
+
+
+# A draft is seen by its evaluators and by the reviewers who publish it (not by reporters or
+# leaders until it is published); only its evaluators rate and conclude it.
+DRAFT_READERS = {"sx_reviewer": 200, "evaluator": 200}
+EVALUATOR = {"evaluator": 200}
+
 # name (namespace:name, or the route of an unnamed pattern) → (how to build it, statuses)
 Build = Callable[[World], str]
 EXPECTED: dict[str, tuple[Build, dict[str, int]]] = {
@@ -131,6 +194,52 @@ EXPECTED: dict[str, tuple[Build, dict[str, int]]] = {
     "onboarding:start": (lambda w: reverse("onboarding:start"), only({})),
     "onboarding:review": (lambda w: reverse("onboarding:review"), only({})),
     "reporting:audit_csv": (lambda w: reverse("reporting:audit_csv", args=["reports"]), every(200)),
+    # Reporting rounds: the list and the completeness pages are every role's (scoped inside);
+    # a round is its unit's readers'; the template and upload are for those who enter; an
+    # upload's preview is its uploader's alone.
+    "rounds:index": (lambda w: reverse("rounds:index"), every(200)),
+    "rounds:open": (lambda w: reverse("rounds:open"), every(405, anon=405)),  # POST only
+    "rounds:completeness": (lambda w: reverse("rounds:completeness"), every(200)),
+    "rounds:reminder_settings": (lambda w: reverse("rounds:reminder_settings"), every(200)),
+    "rounds:round": (lambda w: reverse("rounds:round", args=[sx_round(w).pk]), only(SX_READERS)),
+    "rounds:status": (
+        lambda w: reverse("rounds:status", args=[sx_round(w).pk]),
+        every(405, anon=405),
+    ),
+    "rounds:template": (
+        lambda w: reverse("rounds:template", args=[sx_round(w).pk]),
+        only({"sx_reporter": 200}),
+    ),
+    "rounds:upload": (
+        lambda w: reverse("rounds:upload", args=[sx_round(w).pk]),
+        only({"sx_reporter": 200}),
+    ),
+    "rounds:preview": (
+        lambda w: reverse("rounds:preview", args=[sx_upload(w)]),
+        only({"sx_reporter": 200}),
+    ),
+    "rounds:upload_status": (
+        lambda w: reverse("rounds:upload_status", args=[sx_upload(w)]),
+        only({"sx_reporter": 200}),
+    ),
+    "rounds:confirm": (
+        lambda w: reverse("rounds:confirm", args=[sx_upload(w)]),
+        every(405, anon=405),
+    ),
+    # Assessments: the list and the comparison of published ones are everyone's; evaluators
+    # (and admins) freeze new ones; the actions are POST only.
+    "assessments:list": (lambda w: reverse("assessments:list"), every(200)),
+    "assessments:new": (lambda w: reverse("assessments:new"), only(EVALUATOR)),
+    "assessments:compare": (lambda w: reverse("assessments:compare"), every(200)),
+    "assessments:detail": (_assessment_url("detail"), only(DRAFT_READERS)),
+    "assessments:rate_targets": (_assessment_url("rate_targets"), only(EVALUATOR)),
+    "assessments:rate_tasks": (_assessment_url("rate_tasks"), only(EVALUATOR)),
+    "assessments:conclusion": (_assessment_url("conclusion"), only(EVALUATOR)),
+    **{
+        f"assessments:{name}": (_assessment_url(name), every(405, anon=405))
+        for name in ("accept", "submit", "return", "publish", "refreeze")
+    },
+    "assessments:export": (_assessment_url("export", "xlsx"), only(DRAFT_READERS)),
 }
 # The admin's patterns are made per registered model: none of these personas is staff, so
 # every one of them is sent to the admin's login (the admin's scoping is tested apart).
@@ -190,7 +299,10 @@ def test_a_url_added_without_an_expectation_fails_the_walk(settings):
         clear_url_caches()
 
 
-def test_every_url_answers_each_persona_as_allowed(world: World, client):
+def test_every_url_answers_each_persona_as_allowed(world: World, client, settings):
+    # The password-reset pages exist only once mail is configured (without it they are a 404:
+    # tests/security/test_headers_and_mail.py); the walk is of a deployment that sends mail.
+    settings.EMAIL_CONFIGURED = True
     got: dict[tuple[str, str], int] = {}
     wanted: dict[tuple[str, str], int] = {}
     urls = []
