@@ -9,6 +9,7 @@ prepared once; a database default leaves the column out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -32,11 +33,11 @@ class _Prepared:
         try:
             return self.cache[value]
         except KeyError:
-            prepared = self.field.get_db_prep_save(value, connection)
+            prepared = _driver_value(self.field.get_db_prep_save(value, connection))
             self.cache[value] = prepared
             return prepared
         except TypeError:  # unhashable
-            return self.field.get_db_prep_save(value, connection)
+            return _driver_value(self.field.get_db_prep_save(value, connection))
 
 
 def _column_fields(model, names: Iterable[str] | None = None) -> list:
@@ -47,10 +48,23 @@ def _column_fields(model, names: Iterable[str] | None = None) -> list:
     return fields
 
 
-def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (attname → value): one prepared statement, no model instances."""
+Statement = tuple[str, list[Sequence[Any]]]
+
+
+def _driver_value(value: Any) -> Any:
+    """What SQLite's adapter would make of a value, done once here rather than in the write."""
+    if connection.vendor == "sqlite" and isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def insert_statements(model, rows: list[dict[str, Any]]) -> list[Statement]:
+    """The INSERTs of ``rows`` (attname → value), every value prepared: no model instances.
+
+    Built before the transaction opens so that the write itself only sends them.
+    """
     if not rows:
-        return
+        return []
     named = set().union(*rows)  # a correction names supersedes_id, a new report does not
     fields = []
     constants: dict[str, Any] = {}
@@ -61,44 +75,69 @@ def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
         if f.attname not in named:
             if database_default:
                 continue  # leave the column out: the database fills it
-            constants[f.attname] = f.get_db_prep_save(default, connection)
+            constants[f.attname] = _driver_value(f.get_db_prep_save(default, connection))
         elif not database_default:
             defaults[f.attname] = default
         fields.append(f)
-    prepare = {f.attname: _Prepared(f) for f in fields if f.attname not in constants}
+    columns = [
+        (None, constants[f.attname])
+        if f.attname in constants
+        else (_Prepared(f), defaults.get(f.attname))
+        for f in fields
+    ]
+    plan = [
+        (f.attname, prepare, default) for f, (prepare, default) in zip(fields, columns, strict=True)
+    ]
+    values = [
+        tuple(
+            default if prepare is None else prepare(row.get(name, default))
+            for name, prepare, default in plan
+        )
+        for row in rows
+    ]
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = [
-        [
-            constants[f.attname]
-            if f.attname in constants
-            else prepare[f.attname](row.get(f.attname, defaults.get(f.attname)))
-            for f in fields
-        ]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":  # in-process: executemany is the fast path
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", values)
-            return
-        for start in range(0, len(values), _INSERT_BATCH):
-            batch = values[start : start + _INSERT_BATCH]
-            statement = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch))
-            cursor.execute(statement, [value for row in batch for value in row])
+    if connection.vendor == "sqlite":  # in-process: one executemany is the fast path
+        return [(f"INSERT INTO {table} ({names}) VALUES {one}", values)]
+    statements = []
+    for start in range(0, len(values), _INSERT_BATCH):
+        batch = values[start : start + _INSERT_BATCH]
+        statement = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch))
+        statements.append((statement, [tuple(value for row in batch for value in row)]))
+    return statements
 
 
-def bulk_update_rows(model, rows: list[dict[str, Any]], names: Sequence[str]) -> None:
-    """UPDATE the ``names`` columns of each row by its ``id``: one prepared statement."""
+def update_statements(model, rows: list[dict[str, Any]], names: Sequence[str]) -> list[Statement]:
+    """The UPDATE of the ``names`` columns of each row by its ``id``, values prepared."""
     if not rows:
-        return
+        return []
     fields = _column_fields(model, names)
     prepare = [_Prepared(f) for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     values = [
-        [p(row[f.attname]) for p, f in zip(prepare, fields, strict=True)] + [row["id"]]
+        (*(p(row[f.attname]) for p, f in zip(prepare, fields, strict=True)), row["id"])
         for row in rows
     ]
+    return [(f"UPDATE {table} SET {assignments} WHERE id = %s", values)]
+
+
+def execute(statements: Iterable[Statement]) -> None:
+    """Send prepared statements: the only work left for the write transaction."""
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", values)
+        for statement, values in statements:
+            if len(values) == 1:
+                cursor.execute(statement, values[0])
+            else:
+                cursor.executemany(statement, values)
+
+
+def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (attname → value): one prepared statement, no model instances."""
+    execute(insert_statements(model, rows))
+
+
+def bulk_update_rows(model, rows: list[dict[str, Any]], names: Sequence[str]) -> None:
+    """UPDATE the ``names`` columns of each row by its ``id``: one prepared statement."""
+    execute(update_statements(model, rows, names))

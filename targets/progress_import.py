@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,13 +48,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from provinces.models import ReviewStatus
 from targets import sheet_reading as cells
 from targets.import_rows import Catalogue, Layout, ReportRow, RowChecker, RowError
-from targets.import_writes import bulk_insert, bulk_update_rows
+from targets.import_writes import execute, insert_statements, update_statements
 from targets.models import ProgressReport, ReportSource
 from targets.services import enqueue_indicator_recompute
 
@@ -114,6 +116,7 @@ class ImportOutcome:
     approved: bool = False
     sheet_name: str = ""
     indicator_ids: list[int] = field(default_factory=list)
+    write_seconds: float = 0.0  # how long the write transaction held the lock (benchmarks)
 
     @property
     def ok(self) -> bool:
@@ -452,24 +455,60 @@ _FETCH = (
     "note",
     "review_status",
     "reviewed_at",
+    "updated_at",
+)
+_UPDATED_COLUMNS = (
+    "value",
+    "done",
+    "note",
+    "reporter_id",
+    "source",
+    "review_status",
+    "reviewed_at",
+    "reviewed_by_id",
+    "submitted_at",
+    "last_modified_by_id",
+    "updated_at",
 )
 
 
-def _existing(rows: list[ReportRow]) -> dict[tuple, list[dict[str, Any]]]:
-    """Stored (non-demo) reports by natural key, for the sheet's indicators and dates."""
-    indicator_ids = sorted({row.indicator_id for row in rows})
+def _stored(rows: list[ReportRow]):
+    """The stored (non-demo) reports a sheet may match: its indicators, within its dates."""
     dates = [row.as_of for row in rows]
-    found: dict[tuple, list[dict[str, Any]]] = {}
-    queryset = ProgressReport.objects.filter(
-        indicator_id__in=indicator_ids,
+    return ProgressReport.objects.filter(
+        indicator_id__in=sorted({row.indicator_id for row in rows}),
         as_of__gte=min(dates),
         as_of__lte=max(dates),
         is_demo=False,
-    ).values(*_FETCH)
-    for report in queryset.iterator(chunk_size=5000):
+    )
+
+
+def _fingerprint(queryset) -> dict[str, Any]:
+    """A cheap summary of the matched reports: any save, addition or deletion changes it."""
+    return queryset.aggregate(
+        count=Count("id"),
+        last_id=Max("id"),
+        last_update=Max("updated_at"),
+        approved=Count("id", filter=Q(review_status=ReviewStatus.APPROVED)),
+    )
+
+
+def _existing(rows: list[ReportRow]) -> tuple[dict[tuple, list[dict[str, Any]]], dict[str, Any]]:
+    """Stored reports by natural key, and their fingerprint, read together before the write."""
+    found: dict[tuple, list[dict[str, Any]]] = {}
+    queryset = _stored(rows)
+    with transaction.atomic():  # one consistent read on PostgreSQL
+        reports = list(queryset.values_list(*_FETCH))
+        fingerprint = _fingerprint(queryset)
+    for values in reports:
+        report = dict(zip(_FETCH, values, strict=True))
         natural_key = (report["indicator_id"], report["as_of"], report["reporting_department_id"])
         found.setdefault(natural_key, []).append(report)
-    return found
+    return found, fingerprint
+
+
+class _ChangedSinceRead(Exception):
+    """The reports matched before the write changed before it began."""
 
 
 def _same(row: ReportRow, report: dict[str, Any]) -> bool:
@@ -528,66 +567,58 @@ def store(
             **extra,
         }
 
-    try:
-        with _rows_without_cycle_collection(), transaction.atomic():
-            existing = _existing(parsed.rows)
-            for row in parsed.rows:
-                matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
-                pending = [m for m in matches if m["review_status"] != ReviewStatus.APPROVED]
-                approved = [m for m in matches if m["review_status"] == ReviewStatus.APPROVED]
-                if pending:
-                    match = max(pending, key=lambda m: m["id"])
-                    if _same(row, match) and match["review_status"] == status:
-                        outcome.unchanged += 1
-                        continue
-                    changed.append(columns_of(row, id=match["id"], **review))
-                    outcome.updated += 1
-                elif approved:
-                    match = max(approved, key=lambda m: (m["reviewed_at"], m["id"]))
-                    if _same(row, match):
-                        outcome.unchanged += 1
-                        continue
-                    new.append(
-                        columns_of(
-                            row,
-                            review_status=ReviewStatus.SUBMITTED,
-                            reviewed_at=None,
-                            reviewed_by_id=None,
-                            submitted_at=now,
-                            supersedes_id=match["id"],
-                            correction_reason=CORRECTION_REASON,
-                        )
-                    )
-                    outcome.corrections += 1
+    with _rows_without_cycle_collection():
+        # Matching and preparing every value happen before BEGIN: the transaction only checks
+        # that nothing it matched against changed, then sends the prepared statements.
+        existing, fingerprint = _existing(parsed.rows)
+        for row in parsed.rows:
+            matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
+            pending = [m for m in matches if m["review_status"] != ReviewStatus.APPROVED]
+            approved = [m for m in matches if m["review_status"] == ReviewStatus.APPROVED]
+            if pending:
+                match = max(pending, key=lambda m: m["id"])
+                if _same(row, match) and match["review_status"] == status:
+                    outcome.unchanged += 1
                     continue
-                else:
-                    new.append(columns_of(row, **review))
-                    outcome.created += 1
-                if not for_review:
-                    recompute.add(row.indicator_id)
-            bulk_insert(ProgressReport, new)
-            bulk_update_rows(
-                ProgressReport,
-                changed,
-                (
-                    "value",
-                    "done",
-                    "note",
-                    "reporter_id",
-                    "source",
-                    "review_status",
-                    "reviewed_at",
-                    "reviewed_by_id",
-                    "submitted_at",
-                    "last_modified_by_id",
-                    "updated_at",
-                ),
-            )
+                changed.append(columns_of(row, id=match["id"], **review))
+                outcome.updated += 1
+            elif approved:
+                match = max(approved, key=lambda m: (m["reviewed_at"], m["id"]))
+                if _same(row, match):
+                    outcome.unchanged += 1
+                    continue
+                new.append(
+                    columns_of(
+                        row,
+                        review_status=ReviewStatus.SUBMITTED,
+                        reviewed_at=None,
+                        reviewed_by_id=None,
+                        submitted_at=now,
+                        supersedes_id=match["id"],
+                        correction_reason=CORRECTION_REASON,
+                    )
+                )
+                outcome.corrections += 1
+                continue
+            else:
+                new.append(columns_of(row, **review))
+                outcome.created += 1
+            if not for_review:
+                recompute.add(row.indicator_id)
+        statements = insert_statements(ProgressReport, new)
+        statements += update_statements(ProgressReport, changed, _UPDATED_COLUMNS)
+        del new, changed, existing
+    began = time.perf_counter()
+    try:
+        with transaction.atomic():
+            if statements and _fingerprint(_stored(parsed.rows)) != fingerprint:
+                raise _ChangedSinceRead
+            execute(statements)
             # Runs only if the transaction commits; a rolled-back import enqueues nothing.
             enqueue_indicator_recompute(recompute)
-    except IntegrityError:
+    except (IntegrityError, _ChangedSinceRead):
         # Something the check relied on changed before the write (an indicator deleted, a
-        # unit renamed): the transaction rolled back, nothing is stored.
+        # unit renamed, a matched report saved): the transaction rolled back, nothing is stored.
         return ImportOutcome(
             errors=[
                 RowError(
@@ -603,6 +634,7 @@ def store(
             sheet_name=parsed.sheet_name,
         )
 
+    outcome.write_seconds = time.perf_counter() - began
     outcome.indicator_ids = sorted(recompute)
     return outcome
 
