@@ -95,7 +95,15 @@ def frame_values(version: str) -> dict[str, Any]:
 
 
 def page_key(request: HttpRequest, template: str, *, today: Any, version: str) -> str:
-    raw = "|".join([version, template, request.get_full_path(), get_language() or "", str(today)])
+    """Pages show blocks scoped by ``provinces.access`` (a province's rounds, submissions), so
+    a stored page is shared only by users who may see the same: same role, same units."""
+    from provinces import access
+
+    units = access.province_ids(request.user)
+    scope = f"{access.role(request.user)}:{'all' if units is None else sorted(units)}"
+    raw = "|".join(
+        [version, template, request.get_full_path(), get_language() or "", str(today), scope]
+    )
     return "dashboards:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
