@@ -493,13 +493,21 @@ def _fingerprint(queryset) -> dict[str, Any]:
     )
 
 
-def _existing(rows: list[ReportRow]) -> tuple[dict[tuple, list[dict[str, Any]]], dict[str, Any]]:
+def _existing(rows: list[ReportRow]) -> dict[tuple, list[dict[str, Any]]]:
+    """Stored reports by natural key (a round's preview decides as ``store`` does)."""
+    return _read_existing(rows)[0]
+
+
+def _read_existing(
+    rows: list[ReportRow],
+) -> tuple[dict[tuple, list[dict[str, Any]]], dict[str, Any]]:
     """Stored reports by natural key, and their fingerprint, read together before the write."""
     found: dict[tuple, list[dict[str, Any]]] = {}
     queryset = _stored(rows)
-    with transaction.atomic():  # one consistent read on PostgreSQL
-        reports = list(queryset.values_list(*_FETCH))
-        fingerprint = _fingerprint(queryset)
+    # The fingerprint first, outside any transaction (on SQLite one would take the write
+    # lock): a change between the two reads makes the re-check in the write fail, never pass.
+    fingerprint = _fingerprint(queryset)
+    reports = list(queryset.values_list(*_FETCH))
     for values in reports:
         report = dict(zip(_FETCH, values, strict=True))
         natural_key = (report["indicator_id"], report["as_of"], report["reporting_department_id"])
@@ -570,7 +578,7 @@ def store(
     with _rows_without_cycle_collection():
         # Matching and preparing every value happen before BEGIN: the transaction only checks
         # that nothing it matched against changed, then sends the prepared statements.
-        existing, fingerprint = _existing(parsed.rows)
+        existing, fingerprint = _read_existing(parsed.rows)
         for row in parsed.rows:
             matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
             pending = [m for m in matches if m["review_status"] != ReviewStatus.APPROVED]
