@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -117,6 +119,10 @@ def item_rows(data: RoundsCompleteness, *, today: dt.date) -> list[dict[str, Any
     ]
 
 
+# As Django's json_script escapes them, so no label can close the script element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
 def chart(data: RoundsCompleteness) -> dict[str, Any] | None:
     """Departments × rounds (oldest round on the left), the share handed in per cell."""
     if not data.tallies:
@@ -150,6 +156,10 @@ def chart(data: RoundsCompleteness) -> dict[str, Any] | None:
         "data_id": "chart-completeness-data",
         "title": _("各单位各周期已提交比例(已提交或已审核 / 应报)"),
         "figure": figure,
+        # The page's chart include reads the figure as script text (dashboards/_chart.html).
+        "json": mark_safe(
+            json.dumps(figure, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+        ),
         "traces": 1,
         "table": "completeness",
         "filename": "completeness",
