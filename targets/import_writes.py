@@ -1,18 +1,23 @@
 """Bulk INSERT and UPDATE of plain rows (attname → value) for the progress import.
 
 ``bulk_create`` compiles every value of every row through its field: 10,000 reports took 1.8 s,
-most of the import's write lock. The same preparation, memoised per column and sent as one
-prepared statement, takes a fraction of that. Fields the rows do not name get their default,
-prepared once; a database default leaves the column out.
+most of the import's write lock. Here each column's values are prepared once (memoised), and
+the rows are sent, before the write transaction, into a temporary table of this connection:
+on SQLite the temporary database has its own lock, so filling it makes nobody wait. The write
+transaction then runs one ``INSERT … SELECT`` (and one ``UPDATE``) from it, which the database
+does without a round trip per row: 100,000 reports hold SQLite's write lock about 0.5 s
+instead of 2.2 s for the prepared ``executemany`` (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 _INSERT_BATCH = 1000  # rows per INSERT on PostgreSQL (parameters stay under its 65,535)
 
@@ -48,9 +53,6 @@ def _column_fields(model, names: Iterable[str] | None = None) -> list:
     return fields
 
 
-Statement = tuple[str, list[Sequence[Any]]]
-
-
 def _driver_value(value: Any) -> Any:
     """What SQLite's adapter would make of a value, done once here rather than in the write."""
     if connection.vendor == "sqlite" and isinstance(value, Decimal):
@@ -58,13 +60,8 @@ def _driver_value(value: Any) -> Any:
     return value
 
 
-def insert_statements(model, rows: list[dict[str, Any]]) -> list[Statement]:
-    """The INSERTs of ``rows`` (attname → value), every value prepared: no model instances.
-
-    Built before the transaction opens so that the write itself only sends them.
-    """
-    if not rows:
-        return []
+def _insert_plan(model, rows: list[dict[str, Any]]) -> tuple[list, list[tuple]]:
+    """The columns an INSERT of ``rows`` names, and every row's values prepared for them."""
     named = set().union(*rows)  # a correction names supersedes_id, a new report does not
     fields = []
     constants: dict[str, Any] = {}
@@ -79,14 +76,11 @@ def insert_statements(model, rows: list[dict[str, Any]]) -> list[Statement]:
         elif not database_default:
             defaults[f.attname] = default
         fields.append(f)
-    columns = [
-        (None, constants[f.attname])
-        if f.attname in constants
-        else (_Prepared(f), defaults.get(f.attname))
-        for f in fields
-    ]
     plan = [
-        (f.attname, prepare, default) for f, (prepare, default) in zip(fields, columns, strict=True)
+        (f.attname, None, constants[f.attname])
+        if f.attname in constants
+        else (f.attname, _Prepared(f), defaults.get(f.attname))
+        for f in fields
     ]
     values = [
         tuple(
@@ -95,49 +89,147 @@ def insert_statements(model, rows: list[dict[str, Any]]) -> list[Statement]:
         )
         for row in rows
     ]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    if connection.vendor == "sqlite":  # in-process: one executemany is the fast path
-        return [(f"INSERT INTO {table} ({names}) VALUES {one}", values)]
-    statements = []
-    for start in range(0, len(values), _INSERT_BATCH):
-        batch = values[start : start + _INSERT_BATCH]
-        statement = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch))
-        statements.append((statement, [tuple(value for row in batch for value in row)]))
-    return statements
+    return fields, values
 
 
-def update_statements(model, rows: list[dict[str, Any]], names: Sequence[str]) -> list[Statement]:
-    """The UPDATE of the ``names`` columns of each row by its ``id``, values prepared."""
-    if not rows:
-        return []
-    fields = _column_fields(model, names)
+def _update_plan(model, rows: list[dict[str, Any]], names: Sequence[str]) -> tuple[list, list]:
+    """The ``names`` columns (the primary key first) and each row's values prepared for them."""
+    fields = [model._meta.pk, *_column_fields(model, names)]
     prepare = [_Prepared(f) for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     values = [
-        (*(p(row[f.attname]) for p, f in zip(prepare, fields, strict=True)), row["id"])
-        for row in rows
+        tuple(p(row[f.attname]) for p, f in zip(prepare, fields, strict=True)) for row in rows
     ]
-    return [(f"UPDATE {table} SET {assignments} WHERE id = %s", values)]
+    return fields, values
 
 
-def execute(statements: Iterable[Statement]) -> None:
-    """Send prepared statements: the only work left for the write transaction."""
+def _quoted(fields) -> str:
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields)
+
+
+@contextmanager
+def _private_transaction() -> Iterator[None]:
+    """On SQLite, a DEFERRED transaction for writes to this connection's temporary tables:
+    it never takes the main database's write lock (Django begins IMMEDIATE, which would), and
+    row by row in autocommit 100,000 rows took 3 s instead of 0.9 s. PostgreSQL needs none:
+    its temporary tables are unlogged and private, so batches in autocommit cost nothing more.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
     with connection.cursor() as cursor:
-        for statement, values in statements:
-            if len(values) == 1:
-                cursor.execute(statement, values[0])
-            else:
-                cursor.executemany(statement, values)
+        cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
 
 
-def bulk_insert(model, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (attname → value): one prepared statement, no model instances."""
-    execute(insert_statements(model, rows))
+def _fill(table: str, columns: str, values: list[tuple]) -> None:
+    """INSERT ``values`` into ``table`` with the fewest round trips the driver allows."""
+    if not values:
+        return
+    width = len(values[0]) + 1  # the row's position comes first
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    with _private_transaction(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # in-process: one executemany is the fast path
+            cursor.executemany(
+                f"INSERT INTO {table} (position, {columns}) VALUES {one}",
+                [(position, *row) for position, row in enumerate(values)],
+            )
+            return
+        for start in range(0, len(values), _INSERT_BATCH):
+            batch = values[start : start + _INSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} (position, {columns}) VALUES "
+                + ", ".join([one] * len(batch)),
+                [v for position, row in enumerate(batch, start) for v in (position, *row)],
+            )
 
 
-def bulk_update_rows(model, rows: list[dict[str, Any]], names: Sequence[str]) -> None:
-    """UPDATE the ``names`` columns of each row by its ``id``: one prepared statement."""
-    execute(update_statements(model, rows, names))
+class Staging:
+    """Rows waiting in temporary tables of this connection; ``statements`` moves them.
+
+    Made by ``staged``; ``statements`` are what the write transaction runs, a fixed number
+    whatever the sheet's size.
+    """
+
+    def __init__(self) -> None:
+        self.tables: list[str] = []
+        self.statements: list[str] = []
+
+    def table_like(self, model, fields, *, indexed: str = "") -> str:
+        """A new, empty temporary table with ``fields``' columns (and types) and a position;
+        ``indexed`` names a column to index."""
+        bare = f"import_staging_{uuid.uuid4().hex[:12]}"
+        name = connection.ops.quote_name(bare)
+        source = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} AS "
+                f"SELECT 0 AS position, {_quoted(fields)} FROM {source} WHERE 1 = 0"
+            )
+            self.tables.append(name)
+            if indexed:
+                index = connection.ops.quote_name(f"{bare}_{indexed}")
+                column = connection.ops.quote_name(indexed)
+                cursor.execute(f"CREATE INDEX {index} ON {name} ({column})")
+        return name
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            for name in self.tables:
+                # If an outer transaction failed, it took the table with it.
+                with suppress(DatabaseError):
+                    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        self.tables.clear()
+
+
+@contextmanager
+def staged(
+    model,
+    *,
+    new: list[dict[str, Any]],
+    changed: list[dict[str, Any]],
+    changed_names: Sequence[str],
+) -> Iterator[list[str]]:
+    """Stage ``new`` rows to INSERT and ``changed`` rows to UPDATE (by ``id``, the
+    ``changed_names`` columns); yield the statements that apply them, for the transaction.
+
+    Run outside the write transaction: filling a temporary table takes no lock anyone else
+    waits for (SQLite's temporary database is the connection's own). The tables are dropped
+    on the way out, whatever happened.
+    """
+    staging = Staging()
+    table = connection.ops.quote_name(model._meta.db_table)
+    try:
+        if new:
+            fields, values = _insert_plan(model, new)
+            name = staging.table_like(model, fields)
+            _fill(name, _quoted(fields), values)
+            staging.statements.append(
+                f"INSERT INTO {table} ({_quoted(fields)}) "
+                f"SELECT {_quoted(fields)} FROM {name} ORDER BY position"
+            )
+        if changed:
+            fields, values = _update_plan(model, changed, changed_names)
+            name = staging.table_like(model, fields, indexed=model._meta.pk.column)
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            _fill(name, _quoted(fields), values)
+            assigned = _quoted(fields[1:])
+            staging.statements.append(
+                f"UPDATE {table} SET ({assigned}) = "
+                f"(SELECT {assigned} FROM {name} AS staged WHERE staged.{pk} = {table}.{pk}) "
+                f"WHERE {pk} IN (SELECT {pk} FROM {name})"
+            )
+        yield staging.statements
+    finally:
+        staging.drop()
+
+
+def execute(statements: Iterable[str]) -> None:
+    """Run the staged statements: the only work left for the write transaction."""
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

@@ -55,7 +55,7 @@ from django.utils.translation import gettext
 from provinces.models import ReviewStatus
 from targets import sheet_reading as cells
 from targets.import_rows import Catalogue, Layout, ReportRow, RowChecker, RowError
-from targets.import_writes import execute, insert_statements, update_statements
+from targets.import_writes import execute, staged
 from targets.models import ProgressReport, ReportSource
 from targets.services import enqueue_indicator_recompute
 
@@ -523,6 +523,16 @@ def _same(row: ReportRow, report: dict[str, Any]) -> bool:
     return (row.value, row.done, row.note) == (report["value"], report["done"], report["note"])
 
 
+def _changed_since_read(parsed: ParsedSheet, *, approved: bool) -> ImportOutcome:
+    message = gettext(
+        "检查之后数据已被他人修改，未保存任何数据，请重新导入 "
+        "(the data changed after the check; nothing was stored: import again)"
+    )
+    return ImportOutcome(
+        errors=[RowError(0, "", message)], approved=approved, sheet_name=parsed.sheet_name
+    )
+
+
 def store(
     parsed: ParsedSheet,
     *,
@@ -576,8 +586,8 @@ def store(
         }
 
     with _rows_without_cycle_collection():
-        # Matching and preparing every value happen before BEGIN: the transaction only checks
-        # that nothing it matched against changed, then sends the prepared statements.
+        # Matching, preparing and staging every value happen before BEGIN: the transaction
+        # only checks that nothing it matched against changed, then moves the staged rows.
         existing, fingerprint = _read_existing(parsed.rows)
         for row in parsed.rows:
             matches = existing.get((row.indicator_id, row.as_of, row.department_id), [])
@@ -613,36 +623,27 @@ def store(
                 outcome.created += 1
             if not for_review:
                 recompute.add(row.indicator_id)
-        statements = insert_statements(ProgressReport, new)
-        statements += update_statements(ProgressReport, changed, _UPDATED_COLUMNS)
-        del new, changed, existing
-    began = time.perf_counter()
-    try:
-        with transaction.atomic():
-            if statements and _fingerprint(_stored(parsed.rows)) != fingerprint:
-                raise _ChangedSinceRead
-            execute(statements)
-            # Runs only if the transaction commits; a rolled-back import enqueues nothing.
-            enqueue_indicator_recompute(recompute)
-    except (IntegrityError, _ChangedSinceRead):
-        # Something the check relied on changed before the write (an indicator deleted, a
-        # unit renamed, a matched report saved): the transaction rolled back, nothing is stored.
-        return ImportOutcome(
-            errors=[
-                RowError(
-                    0,
-                    "",
-                    gettext(
-                        "检查之后数据已被他人修改，未保存任何数据，请重新导入 "
-                        "(the data changed after the check; nothing was stored: import again)"
-                    ),
-                )
-            ],
-            approved=not for_review,
-            sheet_name=parsed.sheet_name,
-        )
-
-    outcome.write_seconds = time.perf_counter() - began
+        del existing
+        # The rows wait in a temporary table of this connection (no lock anyone waits for); the
+        # transaction re-checks what they were matched against and moves them in two statements.
+        with staged(
+            ProgressReport, new=new, changed=changed, changed_names=_UPDATED_COLUMNS
+        ) as sql:
+            del new, changed
+            began = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    if sql and _fingerprint(_stored(parsed.rows)) != fingerprint:
+                        raise _ChangedSinceRead
+                    execute(sql)
+                    # Runs only if the transaction commits; a rolled-back import enqueues nothing.
+                    enqueue_indicator_recompute(recompute)
+            except (IntegrityError, _ChangedSinceRead):
+                # Something the check relied on changed before the write (an indicator
+                # deleted, a unit renamed, a matched report saved): the transaction rolled
+                # back, nothing is stored.
+                return _changed_since_read(parsed, approved=not for_review)
+            outcome.write_seconds = time.perf_counter() - began
     outcome.indicator_ids = sorted(recompute)
     return outcome
 
