@@ -6,6 +6,7 @@ unit's is a 404), a form, one service or selector call, render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ from reporting.forms import (
     TaskUpdateCorrectionForm,
     TaskUpdateForm,
 )
-from targets.models import ProgressReport
+from targets.models import ProgressReport, plain_number
 from tasks.models import Task, TaskUpdate
 
 
@@ -79,17 +80,86 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- the entry forms -------------------------------------------------------------------------
+
+
+def _entry_form(
+    request: HttpRequest,
+    form_class: type,
+    *,
+    show: Callable[..., HttpResponse],
+    save: Callable[[Any, bool], Any],
+    detail: str,
+    initial: dict[str, Any],
+    form_kwargs: dict[str, Any] | None = None,
+    bound_initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Every entry form's one shape: GET shows it filled with ``initial``; POST checks it and
+    saves through ``save(form, submit)``, a service; its refusals land beside their fields.
+
+    ``bound_initial`` gives a fixed (disabled) field its value on POST.
+    """
+    form_kwargs = form_kwargs or {}
+    if request.method == "GET":
+        return show(form_class(**form_kwargs, initial=initial))
+    form = form_class(request.POST, request.FILES, **form_kwargs, initial=bound_initial)
+    if form.is_valid():
+        try:
+            entry = save(form, "submit" in request.POST)
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _saved_message(entry))
+            return redirect(detail, pk=entry.pk)
+    return show(form, status=400)
+
+
+def _saved_message(entry: Any) -> str:
+    if entry.review_status == ReviewStatus.SUBMITTED:
+        return gettext("已提交审核 (submitted for review)")
+    return gettext("草稿已保存 (draft saved)")
+
+
 # --- progress reports -------------------------------------------------------------------------
 
 
-def _report_form_page(request, form, *, title, indicator=None, report=None, status=200):
+def _report_form_page(request, *, title, indicator=None, report=None):
     last = selectors.last_approved_value(indicator) if indicator is not None else None
-    return _page(
-        request,
-        "reporting/report_form.html",
-        {"form": form, "title": title, "indicator": indicator, "last": last, "report": report},
-        status=status,
-    )
+
+    def show(form, status=200):
+        context = {
+            "form": form,
+            "title": title,
+            "indicator": indicator,
+            "last": last,
+            "report": report,
+        }
+        return _page(request, "reporting/report_form.html", context, status=status)
+
+    return show
+
+
+def _report_values(form: Any, submit: bool) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "as_of": data["as_of"],
+        "value": data["value"],
+        "done": data["done"],
+        "note": data["note"],
+        "submit": submit,
+        "evidence": form.evidence(),
+    }
+
+
+def _report_initial(report: ProgressReport, **extra: Any) -> dict[str, Any]:
+    """The form filled from a stored report; its value as typed (88, not 88.0000)."""
+    return {
+        "indicator": report.indicator,
+        "as_of": report.as_of,
+        "value": None if report.value is None else plain_number(report.value),
+        "done": {True: "yes", False: "no"}.get(report.done, ""),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,36 +172,19 @@ def report_new(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("indicator") or request.POST.get("indicator")
     if raw and raw.isdigit():
         chosen = indicators.filter(pk=int(raw)).first()
-    title = gettext("填报指标进展")
-    if request.method == "GET":
-        form = ReportForm(indicators=indicators, initial={"indicator": chosen, "as_of": today})
-        return _report_form_page(request, form, title=title, indicator=chosen)
-    form = ReportForm(request.POST, request.FILES, indicators=indicators)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.report_save(
-                user=request.user,
-                indicator=data["indicator"],
-                as_of=data["as_of"],
-                value=data["value"],
-                done=data["done"],
-                note=data["note"],
-                submit="submit" in request.POST,
-                evidence=form.evidence(),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(report))
-            return redirect("reporting:report", pk=report.pk)
-    return _report_form_page(request, form, title=title, indicator=chosen, status=400)
-
-
-def _saved_message(entry: Any) -> str:
-    if entry.review_status == ReviewStatus.SUBMITTED:
-        return gettext("已提交审核 (submitted for review)")
-    return gettext("草稿已保存 (draft saved)")
+    return _entry_form(
+        request,
+        ReportForm,
+        show=_report_form_page(request, title=gettext("填报指标进展"), indicator=chosen),
+        save=lambda form, submit: services.report_save(
+            user=request.user,
+            indicator=form.cleaned_data["indicator"],
+            **_report_values(form, submit),
+        ),
+        detail="reporting:report",
+        initial={"indicator": chosen, "as_of": today},
+        form_kwargs={"indicators": indicators},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,50 +196,22 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and report.review_status in services.EDITABLE
     )
     indicators = selectors.entry_indicators(request.user).filter(pk=report.indicator_id)
-    title = gettext("修改填报")
-    if request.method == "GET":
-        form = ReportForm(
-            indicators=indicators,
-            fixed_indicator=True,
-            initial={
-                "indicator": report.indicator,
-                "as_of": report.as_of,
-                "value": report.value,
-                "done": {True: "yes", False: "no"}.get(report.done, ""),
-                "note": report.note,
-            },
-        )
-        return _report_form_page(
-            request, form, title=title, indicator=report.indicator, report=report
-        )
-    form = ReportForm(
-        request.POST,
-        request.FILES,
-        indicators=indicators,
-        fixed_indicator=True,
-        initial={"indicator": report.indicator},
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.report_save(
-                user=request.user,
-                indicator=report.indicator,
-                report=report,
-                as_of=data["as_of"],
-                value=data["value"],
-                done=data["done"],
-                note=data["note"],
-                submit="submit" in request.POST,
-                evidence=form.evidence(),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(report))
-            return redirect("reporting:report", pk=report.pk)
-    return _report_form_page(
-        request, form, title=title, indicator=report.indicator, report=report, status=400
+    return _entry_form(
+        request,
+        ReportForm,
+        show=_report_form_page(
+            request, title=gettext("修改填报"), indicator=report.indicator, report=report
+        ),
+        save=lambda form, submit: services.report_save(
+            user=request.user,
+            indicator=report.indicator,
+            report=report,
+            **_report_values(form, submit),
+        ),
+        detail="reporting:report",
+        initial=_report_initial(report, note=report.note),
+        form_kwargs={"indicators": indicators, "fixed_indicator": True},
+        bound_initial={"indicator": report.indicator},
     )
 
 
@@ -200,45 +225,25 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
         and original.review_status == ReviewStatus.APPROVED
     )
     indicators = selectors.entry_indicators(request.user).filter(pk=original.indicator_id)
-    title = gettext("更正已审核的填报")
-    fixed = {"indicators": indicators, "fixed_indicator": True}
-    if request.method == "GET":
-        form = ReportCorrectionForm(
-            **fixed,
-            initial={
-                "indicator": original.indicator,
-                "as_of": original.as_of,
-                "value": original.value,
-                "done": {True: "yes", False: "no"}.get(original.done, ""),
-            },
-        )
-        return _report_form_page(
-            request, form, title=title, indicator=original.indicator, report=original
-        )
-    form = ReportCorrectionForm(
-        request.POST, request.FILES, **fixed, initial={"indicator": original.indicator}
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            report = services.report_correct(
-                user=request.user,
-                original=original,
-                as_of=data["as_of"],
-                value=data["value"],
-                done=data["done"],
-                note=data["note"],
-                correction_reason=data["correction_reason"],
-                submit="submit" in request.POST,
-                evidence=form.evidence(),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(report))
-            return redirect("reporting:report", pk=report.pk)
-    return _report_form_page(
-        request, form, title=title, indicator=original.indicator, report=original, status=400
+    return _entry_form(
+        request,
+        ReportCorrectionForm,
+        show=_report_form_page(
+            request,
+            title=gettext("更正已审核的填报"),
+            indicator=original.indicator,
+            report=original,
+        ),
+        save=lambda form, submit: services.report_correct(
+            user=request.user,
+            original=original,
+            correction_reason=form.cleaned_data["correction_reason"],
+            **_report_values(form, submit),
+        ),
+        detail="reporting:report",
+        initial=_report_initial(original),
+        form_kwargs={"indicators": indicators, "fixed_indicator": True},
+        bound_initial={"indicator": original.indicator},
     )
 
 
@@ -286,13 +291,12 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- task updates -----------------------------------------------------------------------------
 
 
-def _task_form_page(request, form, *, title, task, update=None, status=200):
-    return _page(
-        request,
-        "reporting/task_update_form.html",
-        {"form": form, "title": title, "task": task, "update": update},
-        status=status,
-    )
+def _task_form_page(request, *, title, task, update=None):
+    def show(form, status=200):
+        context = {"form": form, "title": title, "task": task, "update": update}
+        return _page(request, "reporting/task_update_form.html", context, status=status)
+
+    return show
 
 
 def _task(request: HttpRequest, pk: Any) -> Task:
@@ -308,7 +312,7 @@ def _task(request: HttpRequest, pk: Any) -> Task:
     return task
 
 
-def _task_values(form: Any) -> dict[str, Any]:
+def _task_values(form: Any, submit: bool) -> dict[str, Any]:
     data = form.cleaned_data
     return {
         "as_of": data["as_of"],
@@ -316,6 +320,16 @@ def _task_values(form: Any) -> dict[str, Any]:
         "percent": data["percent"],
         "narrative": data["narrative"],
         "evidence": form.evidence(),
+        "submit": submit,
+    }
+
+
+def _update_initial(update: TaskUpdate) -> dict[str, Any]:
+    return {
+        "as_of": update.as_of,
+        "status": update.status,
+        "percent": update.percent,
+        "narrative": update.narrative,
     }
 
 
@@ -324,25 +338,16 @@ def _task_values(form: Any) -> dict[str, Any]:
 def task_update_new(request: HttpRequest) -> HttpResponse:
     access.require(access.has_role(request.user, *access.ENTRY_ROLES))
     task = _task(request, request.GET.get("task") or request.POST.get("task") or "")
-    title = gettext("填报任务进展")
-    if request.method == "GET":
-        form = TaskUpdateForm(initial={"as_of": timezone.localdate()})
-        return _task_form_page(request, form, title=title, task=task)
-    form = TaskUpdateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            update = services.task_update_save(
-                user=request.user,
-                task=task,
-                submit="submit" in request.POST,
-                **_task_values(form),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(update))
-            return redirect("reporting:task_update", pk=update.pk)
-    return _task_form_page(request, form, title=title, task=task, status=400)
+    return _entry_form(
+        request,
+        TaskUpdateForm,
+        show=_task_form_page(request, title=gettext("填报任务进展"), task=task),
+        save=lambda form, submit: services.task_update_save(
+            user=request.user, task=task, **_task_values(form, submit)
+        ),
+        detail="reporting:task_update",
+        initial={"as_of": timezone.localdate()},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -353,33 +358,18 @@ def task_update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.may_update_task(request.user, update.task)
         and update.review_status in services.EDITABLE
     )
-    title = gettext("修改任务进展")
-    if request.method == "GET":
-        form = TaskUpdateForm(
-            initial={
-                "as_of": update.as_of,
-                "status": update.status,
-                "percent": update.percent,
-                "narrative": update.narrative,
-            }
-        )
-        return _task_form_page(request, form, title=title, task=update.task, update=update)
-    form = TaskUpdateForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.task_update_save(
-                user=request.user,
-                task=update.task,
-                update=update,
-                submit="submit" in request.POST,
-                **_task_values(form),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(update))
-            return redirect("reporting:task_update", pk=update.pk)
-    return _task_form_page(request, form, title=title, task=update.task, update=update, status=400)
+    return _entry_form(
+        request,
+        TaskUpdateForm,
+        show=_task_form_page(
+            request, title=gettext("修改任务进展"), task=update.task, update=update
+        ),
+        save=lambda form, submit: services.task_update_save(
+            user=request.user, task=update.task, update=update, **_task_values(form, submit)
+        ),
+        detail="reporting:task_update",
+        initial=_update_initial(update),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -390,34 +380,20 @@ def task_update_correct(request: HttpRequest, pk: int) -> HttpResponse:
         services.may_update_task(request.user, original.task)
         and original.review_status == ReviewStatus.APPROVED
     )
-    title = gettext("更正已审核的任务进展")
-    if request.method == "GET":
-        form = TaskUpdateCorrectionForm(
-            initial={
-                "as_of": original.as_of,
-                "status": original.status,
-                "percent": original.percent,
-                "narrative": original.narrative,
-            }
-        )
-        return _task_form_page(request, form, title=title, task=original.task, update=original)
-    form = TaskUpdateCorrectionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            update = services.task_update_correct(
-                user=request.user,
-                original=original,
-                correction_reason=form.cleaned_data["correction_reason"],
-                submit="submit" in request.POST,
-                **_task_values(form),
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        else:
-            messages.success(request, _saved_message(update))
-            return redirect("reporting:task_update", pk=update.pk)
-    return _task_form_page(
-        request, form, title=title, task=original.task, update=original, status=400
+    return _entry_form(
+        request,
+        TaskUpdateCorrectionForm,
+        show=_task_form_page(
+            request, title=gettext("更正已审核的任务进展"), task=original.task, update=original
+        ),
+        save=lambda form, submit: services.task_update_correct(
+            user=request.user,
+            original=original,
+            correction_reason=form.cleaned_data["correction_reason"],
+            **_task_values(form, submit),
+        ),
+        detail="reporting:task_update",
+        initial=_update_initial(original),
     )
 
 
