@@ -184,7 +184,22 @@ class Assessment(models.Model):
 
 
 class _FrozenRow(models.Model):
-    """A row of an assessment: changes only while its assessment is not published."""
+    """A row of an assessment: changes only while its assessment is not published. The
+    evaluator's judgement besides the rating itself (whose choices differ) is the same for
+    targets and tasks."""
+
+    rating_reason = models.TextField(_("调整理由"), blank=True)
+    comment = models.TextField(_("评估意见"), blank=True)
+    carry_over = models.BooleanField(_("结转下一阶段"), default=False)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评价人"),
+    )
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -282,18 +297,6 @@ class AssessmentTarget(_FrozenRow):
     # The evaluator's judgement.
     proposed_rating = models.CharField(_("建议评价"), max_length=20, choices=TargetRating.choices)
     rating = models.CharField(_("评价"), max_length=20, choices=TargetRating.choices, blank=True)
-    rating_reason = models.TextField(_("调整理由"), blank=True)
-    comment = models.TextField(_("评估意见"), blank=True)
-    carry_over = models.BooleanField(_("结转下一阶段"), default=False)
-    rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("评价人"),
-    )
-    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "sort_order", "id"]
@@ -339,18 +342,6 @@ class AssessmentTask(_FrozenRow):
     update_approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     proposed_rating = models.CharField(_("建议评价"), max_length=20, choices=TaskRating.choices)
     rating = models.CharField(_("评价"), max_length=20, choices=TaskRating.choices, blank=True)
-    rating_reason = models.TextField(_("调整理由"), blank=True)
-    comment = models.TextField(_("评估意见"), blank=True)
-    carry_over = models.BooleanField(_("结转下一阶段"), default=False)
-    rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("评价人"),
-    )
-    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "sort_order", "id"]

@@ -180,6 +180,49 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+class ReviewedEntry(models.Model):
+    """What an entry staff submit carries through review and correction (a progress report,
+    a task update): one definition, so the two trails cannot drift apart.
+
+    An approved entry is never edited in place: a correction is a new entry that names it.
+    """
+
+    review_status = models.CharField(
+        _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_%(class)ss",
+        verbose_name=_("审核人"),
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    last_modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="modified_%(class)ss",
+        verbose_name=_("最后修改人"),
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("更正的填报"),
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Role(models.TextChoices):
     """What a user does; ``provinces.access`` turns it into what the user may see and do."""
 

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from provinces.models import Department, PolicyDocument, ReviewStatus, Section
+from provinces.models import Department, PolicyDocument, ReviewedEntry, ReviewStatus, Section
 from tasks.models import Column, Task
 
 
@@ -233,7 +233,7 @@ class ReportSource(models.TextChoices):
     DEMO = "demo", _("示例数据")
 
 
-class ProgressReport(models.Model):
+class ProgressReport(ReviewedEntry):
     """An indicator's value as of a date. Only approved reports count towards progress."""
 
     indicator = models.ForeignKey(
@@ -269,38 +269,6 @@ class ProgressReport(models.Model):
         related_name="progress_reports",
         verbose_name=_("填报单位"),
     )
-    review_status = models.CharField(
-        _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reviewed_progress_reports",
-        verbose_name=_("审核人"),
-    )
-    review_comment = models.TextField(_("审核意见"), blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    last_modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="modified_progress_reports",
-        verbose_name=_("最后修改人"),
-    )
-    # An approved entry is never edited in place: a correction is a new entry that names it.
-    supersedes = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="superseded_by",
-        verbose_name=_("更正的填报"),
-    )
-    correction_reason = models.TextField(_("更正原因"), blank=True)
     source = models.CharField(
         _("来源"), max_length=10, choices=ReportSource.choices, default=ReportSource.MANUAL
     )

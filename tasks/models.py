@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from provinces.models import Department, PolicyDocument, ReviewStatus, Section
+from provinces.models import Department, PolicyDocument, ReviewedEntry, ReviewStatus, Section
 from tasks.numbering import part_of, task_label
 
 
@@ -138,7 +138,7 @@ class TaskStatus(models.TextChoices):
     SUSPENDED = "suspended", _("暂停")
 
 
-class TaskUpdate(models.Model):
+class TaskUpdate(ReviewedEntry):
     """A task's status as of a date, reported by a department and reviewed before it counts."""
 
     task = models.ForeignKey(
@@ -166,38 +166,6 @@ class TaskUpdate(models.Model):
         related_name="task_updates",
         verbose_name=_("填报人"),
     )
-    review_status = models.CharField(
-        _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reviewed_task_updates",
-        verbose_name=_("审核人"),
-    )
-    review_comment = models.TextField(_("审核意见"), blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    last_modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="modified_task_updates",
-        verbose_name=_("最后修改人"),
-    )
-    # An approved entry is never edited in place: a correction is a new entry that names it.
-    supersedes = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="superseded_by",
-        verbose_name=_("更正的填报"),
-    )
-    correction_reason = models.TextField(_("更正原因"), blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
