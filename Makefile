@@ -27,6 +27,7 @@ run: install
 	$(BIN)/python manage.py demo_progress
 	$(BIN)/python manage.py recompute_progress
 	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py demo_submissions
 	$(BIN)/python manage.py demo_assessments
 	@echo "打开 Open http://$(HOST):$(PORT)/  (Ctrl-C 停止 to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
