@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from provinces import access
-from provinces.models import ReviewStatus
+from provinces.models import ReviewStatus, Role
 from reporting.models import Evidence
 from targets.models import Indicator, ProgressReport, Target
 from tasks.models import Assignment, Task, TaskUpdate
@@ -199,6 +199,35 @@ def workbench(user: Any, *, as_of: dt.date) -> Workbench:
         queue_reports=queue_reports,
         queue_updates=queue_updates,
     )
+
+
+def todo_count(user: Any, *, today: dt.date) -> int:
+    """The header's to-do figure, what the workbench asks of the user: a reviewer's queue; a
+    reporter's due items and returned entries, each indicator or task once."""
+    from rounds.selectors import awaiting_review_count
+
+    current = access.role(user)
+    if current in access.REVIEW_ROLES and current != Role.SYSTEM_ADMIN:
+        return awaiting_review_count(user)
+    if current != Role.REPORTER:
+        return 0
+    due = due_items(user, as_of=today)
+    items = {("indicator", i.pk) for i in due.indicators} | {("task", t.pk) for t in due.tasks}
+    mine = Q(reporter=user) | Q(last_modified_by=user)
+    returned = ReviewStatus.RETURNED
+    items |= {
+        ("indicator", pk)
+        for pk in reports_of(user)
+        .filter(mine, review_status=returned)
+        .values_list("indicator_id", flat=True)
+    }
+    items |= {
+        ("task", pk)
+        for pk in updates_of(user)
+        .filter(mine, review_status=returned)
+        .values_list("task_id", flat=True)
+    }
+    return len(items)
 
 
 def review_queue(user: Any) -> tuple[list[ProgressReport], list[TaskUpdate]]:

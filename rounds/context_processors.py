@@ -13,7 +13,7 @@ def todo(request: HttpRequest) -> dict[str, object]:
         return {}
 
     def count() -> int:
-        from rounds.selectors import todo_count
+        from reporting.selectors import todo_count
 
         return todo_count(user, today=timezone.localdate())
 

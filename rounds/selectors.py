@@ -239,16 +239,6 @@ def awaiting_review_count(user: Any) -> int:
     return reports.count() + updates.count()
 
 
-def todo_count(user: Any, *, today: dt.date) -> int:
-    """The header's to-do figure: a reviewer's queue, a reporter's outstanding items."""
-    current = access.role(user)
-    if current in access.REVIEW_ROLES and current != Role.SYSTEM_ADMIN:
-        return awaiting_review_count(user)
-    if current == Role.REPORTER:
-        return len(due_items(user, as_of=today))
-    return 0
-
-
 def department_names(ids: Iterable[int]) -> dict[int, str]:
     return dict(Department.objects.filter(pk__in=set(ids)).values_list("pk", "name"))
 
