@@ -296,3 +296,15 @@ def test_services_refuse_another_provinces_indicator(world):
             as_of=dt.date(2025, 3, 31),
             value=Decimal("90"),
         )
+
+
+def test_the_review_actions_show_only_when_something_waits(world, client):
+    client.force_login(world.users["js_reviewer"])
+    url = reverse("reporting:review")
+    assert 'value="approve"' in client.get(url).content.decode()  # 江苏's submitted report
+
+    ProgressReport.objects.filter(review_status=ReviewStatus.SUBMITTED).delete()
+
+    page = client.get(url).content.decode()
+    assert "没有待审核的指标进展" in page
+    assert 'value="approve"' not in page and 'name="reason"' not in page
