@@ -31,9 +31,9 @@ class AssessmentKind(models.TextChoices):
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", _("起草")
-    IN_REVIEW = "in_review", _("审议")
-    PUBLISHED = "published", _("发布")
+    DRAFT = "draft", _("起草中")
+    IN_REVIEW = "in_review", _("审议中")
+    PUBLISHED = "published", _("已发布")
 
 
 class TargetRating(models.TextChoices):

@@ -127,7 +127,7 @@ def test_the_workbooks_figures_are_the_pages(client, people, published):
     departments = list(workbook["责任单位"].iter_rows(min_row=2, values_only=True))
     assert departments[0][:3] == ("省市场监管局", 1, 0)
     summary = dict(workbook["概况"].iter_rows(min_row=2, values_only=True))
-    assert summary["状态"] == "发布" and summary["存在问题"] == "计量标准数量增长偏慢。"
+    assert summary["状态"] == "已发布" and summary["存在问题"] == "计量标准数量增长偏慢。"
 
 
 def test_export_assessment_writes_both_formats(published, tmp_path):

@@ -261,3 +261,27 @@ def test_a_rating_that_is_not_a_choice_is_refused_on_the_form(client, people, dr
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
     assert not draft.task_rows.exclude(rating="").exists()
+
+
+def test_the_status_reads_as_a_state_and_the_button_as_an_action_in_both_languages(
+    client, people, draft
+):
+    from assessments import services
+    from tests.assessments.conftest import rate_everything
+
+    rate_everything(draft, people["sx_evaluator"])
+    services.assessment_submit(assessment=draft, by=people["sx_evaluator"])
+    client.force_login(people["sx_reviewer"])
+    url = reverse("assessments:detail", args=[draft.pk])
+
+    chinese = client.get(url).content.decode()
+    assert 'badge-status-in_review">审议中</span>' in chinese
+    assert '<button type="submit" class="primary">发布</button>' in chinese
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+    assert 'badge-status-in_review">In review</span>' in english
+    assert '<button type="submit" class="primary">Publish</button>' in english
+
+    services.assessment_publish(assessment=draft, by=people["sx_reviewer"])
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": url})
+    assert 'badge-status-published">已发布</span>' in client.get(url).content.decode()
