@@ -825,12 +825,19 @@ def _read_reports(reader: _FileReader, nodes: Any, document: DocumentSpec) -> No
         document.reports.append(spec)
 
 
-def _read_provinces(path: Path, problems: list[LoadProblem]) -> list[ProvinceSpec]:
-    reader = _FileReader(path.name, problems)
+def _read_list_file(path: Path, reader: _FileReader) -> Any:
+    """A provinces or categories file's YAML, or None (the problem noted) if unreadable."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
         reader.problem("", f"无法读取：{error}", f"cannot be read: {error}")
+        return None
+
+
+def _read_provinces(path: Path, problems: list[LoadProblem]) -> list[ProvinceSpec]:
+    reader = _FileReader(path.name, problems)
+    data = _read_list_file(path, reader)
+    if data is None:
         return []
     result: list[ProvinceSpec] = []
     codes: set[str] = set()
@@ -863,10 +870,8 @@ def _read_provinces(path: Path, problems: list[LoadProblem]) -> list[ProvinceSpe
 
 def _read_categories(path: Path, problems: list[LoadProblem]) -> list[CategorySpec]:
     reader = _FileReader(path.name, problems)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        reader.problem("", f"无法读取：{error}", f"cannot be read: {error}")
+    data = _read_list_file(path, reader)
+    if data is None:
         return []
     result: list[CategorySpec] = []
     codes: set[str] = set()
