@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from tests.workers import real_worker  # noqa: F401  (a fixture for every app's worker tests)
+
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 CHROMIUM = os.getenv("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email import message_from_bytes
@@ -169,52 +167,3 @@ def smtp_server(settings):
         yield mailbox
     finally:
         mailbox.controller.stop()
-
-
-# --- a real Celery worker through Redis ---------------------------------------------------------
-
-
-@pytest.fixture
-def real_worker():
-    from celery.contrib.testing.worker import start_worker
-
-    from metrology_tracker.celery_app import app
-
-    keys = ("broker_url", "task_always_eager", "result_backend")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=os.environ["TEST_CELERY_BROKER_URL"],
-        task_always_eager=False,
-        result_backend=None,
-    )
-    _drop_pools(app)
-    with app.connection_for_write() as connection:
-        app.control.purge(connection=connection)
-    try:
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
-        ) as worker:
-            yield worker
-    finally:
-        _drop_pools(app)
-        app.conf.update(saved)
-
-
-def _drop_pools(app):
-    """Forget pooled broker connections (the app's and kombu's registry), so the next send
-    uses the broker now configured, even after an earlier worker test closed its pools."""
-    from kombu import pools
-
-    pools.reset()
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def wait_for(predicate, *, attempts=300, pause=0.1):
-    for _ in range(attempts):
-        if predicate():
-            return True
-        time.sleep(pause)
-    return predicate()

@@ -19,8 +19,9 @@ from rounds import imports
 from rounds.selectors import round_completeness
 from targets.models import ProgressReport
 from targets.progress_import import parse_sheet
+from tests.workers import wait_for
 
-from .conftest import login, wait_for
+from .conftest import login
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from provinces.models import ReviewStatus
 from rounds.models import Reminder, ReminderKind, ReminderStatus
 from rounds.services import review_digest_send, round_reminders_send
 from tests import factories as f
+from tests.workers import wait_for
 
-from .conftest import body, subject, wait_for
+from .conftest import body, subject
 
 AFTER = dt.date(2027, 1, 16)
 SOON = dt.date(2027, 1, 13)  # two days before the deadline; the setting says three

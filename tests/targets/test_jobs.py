@@ -1,8 +1,6 @@
 """The Celery jobs: thin, idempotent, retried on database hiccups, and proven on a real worker."""
 
 import datetime as dt
-import os
-import time
 from unittest import mock
 
 import pytest
@@ -16,6 +14,7 @@ from provinces.models import ReviewStatus
 from targets.jobs import recompute_all_progress, recompute_indicator_progress
 from targets.models import ProgressResult, ProgressRun
 from targets.services import approve_reports, progress_recompute
+from tests.workers import wait_for
 
 
 def test_the_jobs_are_late_acknowledged_and_retry_database_errors_with_back_off():
@@ -76,50 +75,6 @@ def test_a_database_error_is_retried(catalogue):
     assert result.successful()
     assert len(calls) == 2
     assert ProgressResult.objects.count() == 6
-
-
-# --- a real worker through Redis, on PostgreSQL ------------------------------------------------
-
-
-@pytest.fixture
-def real_worker():
-    """A Celery worker thread consuming from the test broker, with eager mode off meanwhile."""
-    from celery.contrib.testing.worker import start_worker
-
-    keys = ("broker_url", "task_always_eager", "result_backend")
-    saved = {key: app.conf[key] for key in keys}
-    app.conf.update(
-        broker_url=os.environ["TEST_CELERY_BROKER_URL"],
-        task_always_eager=False,
-        result_backend=None,
-    )
-    _drop_broker_pools()
-    with app.connection_for_write() as connection:
-        app.control.purge(connection=connection)
-    try:
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30
-        ) as worker:
-            yield worker
-    finally:
-        _drop_broker_pools()
-        app.conf.update(saved)
-
-
-def _drop_broker_pools():
-    """Forget pooled broker connections, so the next send uses the broker now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-def wait_for(predicate, *, attempts=300, pause=0.1):
-    for _ in range(attempts):
-        if predicate():
-            return True
-        time.sleep(pause)
-    return predicate()
 
 
 @pytest.mark.celery_worker
