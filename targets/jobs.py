@@ -7,35 +7,19 @@ exponential back-off.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
+from metrology_tracker.job_options import RETRY_OPTIONS, job_date
 from targets.services import progress_recompute
-
-RETRY_OPTIONS = {
-    "acks_late": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
-
-
-def _as_of(value: str | None) -> dt.date:
-    return dt.date.fromisoformat(value) if value else timezone.localdate()
 
 
 @shared_task(**RETRY_OPTIONS)
 def recompute_indicator_progress(indicator_id: int, as_of: str | None = None) -> int:
     """Recompute one indicator's targets as of a date (ISO string; default today)."""
-    return progress_recompute(as_of=_as_of(as_of), indicator_ids=[indicator_id]).pk
+    return progress_recompute(as_of=job_date(as_of), indicator_ids=[indicator_id]).pk
 
 
 @shared_task(**RETRY_OPTIONS)
 def recompute_all_progress(as_of: str | None = None) -> int:
     """Recompute every target as of a date (ISO string; default today): nightly and on demand."""
-    return progress_recompute(as_of=_as_of(as_of)).pk
+    return progress_recompute(as_of=job_date(as_of)).pk
